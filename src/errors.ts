@@ -1,0 +1,71 @@
+/**
+ * Typed errors of the application. Services and stores throw these; the HTTP layer maps
+ * each code to a status once (src/http/errors.ts). Nothing else decides a status.
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'QUERY_SYNTAX',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'QUOTA_EXCEEDED',
+  'UNSUPPORTED_QUERY',
+  'STORE_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable detail for the client (field, position, limit…). */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Input failed validation; `field` names the offending path. */
+export class ValidationError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('BAD_REQUEST', message, details);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(entity: string, id: string) {
+    super('NOT_FOUND', `${entity} ${JSON.stringify(id)} not found`, { entity, id });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('CONFLICT', message, details);
+  }
+}
+
+export class LimitExceededError extends AppError {
+  constructor(what: string, limit: number, code: ErrorCode = 'PAYLOAD_TOO_LARGE') {
+    super(code, `${what} exceeds the limit of ${limit}`, { limit });
+  }
+}
+
+/** A store cannot answer this query (rather than answering it wrongly). */
+export class UnsupportedQueryError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('UNSUPPORTED_QUERY', message, details);
+  }
+}
+
+export class StoreUnavailableError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds = 5, options?: ErrorOptions) {
+    super('STORE_UNAVAILABLE', message, { retryAfterSeconds }, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The event store (ARCHITECTURE.md §6): one interface, an SQLite and an Elasticsearch
+ * implementation, one shared test suite (test/store/common.ts). Stores know nothing of HTTP;
+ * they take a parsed query AST, never a query string.
+ *
+ * Every method takes the team first: a store must make it impossible for one call to see
+ * another team's events (a file per team in SQLite, an index set per team in Elasticsearch).
+ * Time ranges are half-open: `from` inclusive, `to` exclusive, epoch milliseconds.
+ */
+import type { StoredEvent, TeamId } from '../events/event.ts';
+import type { QueryNode } from '../query/ast.ts';
+
+export interface TimeRange {
+  from?: number;
+  to?: number;
+}
+
+export interface QueryRequest extends TimeRange {
+  /** `null` matches every event in the range. */
+  query: QueryNode | null;
+}
+
+export type SortOrder = 'desc' | 'asc';
+
+export interface SearchRequest extends QueryRequest {
+  /** By `@timestamp`, ties broken by id, so paging is stable. Default `desc`. */
+  sort?: SortOrder;
+  /** Page size, 1..1000. */
+  size: number;
+  /** Opaque cursor from a previous page of the same request. */
+  cursor?: string;
+}
+
+export interface SearchPage {
+  hits: StoredEvent[];
+  /** Matching events in the range (exact). */
+  total: number;
+  /** Cursor of the next page, `null` on the last page. */
+  cursor: string | null;
+}
+
+export interface HistogramRequest extends QueryRequest {
+  /** Bucket width in ms; chosen automatically (about 50 buckets) when absent. */
+  intervalMs?: number;
+}
+
+export interface Histogram {
+  intervalMs: number;
+  /** Buckets in time order, empty ones included, `start` aligned to the interval. */
+  buckets: Array<{ start: number; count: number }>;
+}
+
+export interface FacetRequest extends QueryRequest {
+  field: string;
+  /** Number of top values, 1..100, default 10. */
+  size?: number;
+}
+
+export interface Facet {
+  field: string;
+  /** Top values, most frequent first; values are rendered as strings. */
+  buckets: Array<{ value: string; count: number }>;
+  /** Matching events whose value is not among the top values (or missing). */
+  other: number;
+}
+
+/** What happened to each event of an `append`, in input order. */
+export type AppendItemResult =
+  | { status: 'created'; id: string }
+  | { status: 'duplicate'; id: string }
+  | { status: 'rejected'; id: string; reason: string };
+
+export interface AuditStore {
+  readonly kind: 'sqlite' | 'elasticsearch';
+  /**
+   * Durably stores a batch. An event whose id is already stored is a `duplicate` and is not
+   * changed (idempotent retries). Per-event failures are `rejected`, never thrown; a throw
+   * means nothing of the batch was acknowledged.
+   */
+  append(team: TeamId, events: StoredEvent[]): Promise<AppendItemResult[]>;
+  search(team: TeamId, request: SearchRequest): Promise<SearchPage>;
+  count(team: TeamId, request: QueryRequest): Promise<number>;
+  histogram(team: TeamId, request: HistogramRequest): Promise<Histogram>;
+  facets(team: TeamId, request: FacetRequest): Promise<Facet>;
+  get(team: TeamId, id: string): Promise<StoredEvent | null>;
+  /** Deletes events with `@timestamp` before `cutoff`; returns how many (or an estimate). */
+  deleteOlderThan(team: TeamId, cutoff: number): Promise<number>;
+  /** Removes every event of a team. */
+  dropTeam(team: TeamId): Promise<void>;
+  /** Throws StoreUnavailableError when the backend cannot serve requests. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
