@@ -1,0 +1,85 @@
+/**
+ * Alerting assembled: state store, service, engine, deliverer and scheduler, from options
+ * the runtime derives from its config. `start()` begins evaluating; `close()` stops and
+ * closes the state store.
+ */
+import { ulid } from 'ulid';
+import type { AuditStore } from '../store/interface.ts';
+import type { SmtpSettings } from './channels.ts';
+import { Deliverer } from './deliverer.ts';
+import { AlertEngine } from './engine.ts';
+import { AlertScheduler } from './scheduler.ts';
+import { AlertService } from './service.ts';
+import type { AlertStateStore } from './state-store.ts';
+
+export { AlertEngine, type EngineOptions, type RunResult } from './engine.ts';
+export { AlertScheduler } from './scheduler.ts';
+export { AlertService, canonicalQuery, type RuleView } from './service.ts';
+export { Deliverer } from './deliverer.ts';
+export { SqliteAlertStateStore } from './sqlite-state-store.ts';
+export type { AlertStateStore } from './state-store.ts';
+export { loadBuiltIns } from './builtin.ts';
+export type { SmtpSettings } from './channels.ts';
+export { signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER } from './channels.ts';
+
+export interface AlertingOptions {
+  store: AuditStore;
+  state: AlertStateStore;
+  now?: () => number;
+  baseUrl?: string;
+  ingestDelayMs?: number;
+  maxCatchUpMs?: number;
+  smtp?: SmtpSettings | undefined;
+  concurrency?: number;
+  onError?: (err: unknown, context: { ruleId?: string }) => void;
+}
+
+export interface Alerting {
+  state: AlertStateStore;
+  service: AlertService;
+  engine: AlertEngine;
+  deliverer: Deliverer;
+  scheduler: AlertScheduler;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createAlerting(o: AlertingOptions): Alerting {
+  const owner = `auditlog-${ulid()}`;
+  const engine = new AlertEngine({
+    store: o.store,
+    state: o.state,
+    owner,
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+    ...(o.ingestDelayMs !== undefined ? { ingestDelayMs: o.ingestDelayMs } : {}),
+    ...(o.maxCatchUpMs !== undefined ? { maxCatchUpMs: o.maxCatchUpMs } : {}),
+    onError: (rule, err) => o.onError?.(err, { ruleId: rule.id }),
+  });
+  const deliverer = new Deliverer({ state: o.state, owner, smtp: o.smtp, ...(o.now ? { now: o.now } : {}) });
+  const scheduler = new AlertScheduler({
+    engine,
+    deliverer,
+    state: o.state,
+    ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+    onError: (err, rule) => o.onError?.(err, rule ? { ruleId: rule.id } : {}),
+  });
+  const service = new AlertService({
+    state: o.state,
+    ...(o.now ? { now: o.now } : {}),
+    smtpConfigured: o.smtp !== undefined,
+    onRulesChanged: () => scheduler.reload(),
+  });
+  return {
+    state: o.state,
+    service,
+    engine,
+    deliverer,
+    scheduler,
+    start: () => scheduler.start(),
+    async close() {
+      await scheduler.stop();
+      await o.state.close();
+    },
+  };
+}

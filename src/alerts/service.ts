@@ -1,0 +1,212 @@
+/**
+ * Saved searches and alert rules as a team sees them: validation (the query parses; it is
+ * stored in canonical form), ids, timestamps, secrets kept across updates and never shown.
+ * Knows nothing of HTTP; throws typed errors.
+ */
+import { ulid } from 'ulid';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { parseQuery } from '../query/parse.ts';
+import { printQuery } from '../query/print.ts';
+import { loadBuiltIns } from './builtin.ts';
+import {
+  type AlertRule,
+  type Channel,
+  type ChannelView,
+  channelView,
+  RuleInput,
+  redactUrl,
+  type RuleSpec,
+  type SavedSearch,
+  SavedSearchInput,
+} from './model.ts';
+import type { AlertStateStore, HistoryEntry } from './state-store.ts';
+
+/** A rule as the API returns it: channels without secrets. */
+export type RuleView = Omit<AlertRule, 'channels'> & { channels: ChannelView[] };
+
+export interface AlertServiceOptions {
+  state: AlertStateStore;
+  now?: () => number;
+  /** Email channels are refused when the server has no SMTP settings. */
+  smtpConfigured?: boolean;
+  /** Called after a rule changes (the scheduler reloads). */
+  onRulesChanged?: () => void | Promise<void>;
+  /** Directory of built-in rules and saved searches. Default: queries/ of the repository. */
+  builtinDir?: string;
+  /** Most rules per team. Default 1,000. */
+  maxRulesPerTeam?: number;
+}
+
+export function canonicalQuery(text: string): string {
+  // parseQuery throws QuerySyntaxError (400 with the position) for a bad query.
+  return printQuery(parseQuery(text));
+}
+
+export function ruleView(rule: AlertRule): RuleView {
+  return { ...rule, channels: rule.channels.map(channelView) };
+}
+
+export class AlertService {
+  readonly #o: AlertServiceOptions;
+  readonly #now: () => number;
+
+  constructor(o: AlertServiceOptions) {
+    this.#o = o;
+    this.#now = o.now ?? Date.now;
+  }
+
+  get state(): AlertStateStore {
+    return this.#o.state;
+  }
+
+  // --- saved searches ---
+
+  async createSavedSearch(team: string, input: SavedSearchInput): Promise<SavedSearch> {
+    const body = SavedSearchInput.parse(input);
+    const at = new Date(this.#now()).toISOString();
+    const s: SavedSearch = { ...body, query: canonicalQuery(body.query), id: ulid(), team, createdAt: at, updatedAt: at };
+    await this.#o.state.insertSavedSearch(s);
+    return s;
+  }
+
+  async updateSavedSearch(team: string, id: string, input: SavedSearchInput): Promise<SavedSearch> {
+    const current = await this.getSavedSearch(team, id);
+    const body = SavedSearchInput.parse(input);
+    const s: SavedSearch = { ...body, query: canonicalQuery(body.query), id, team, createdAt: current.createdAt, updatedAt: new Date(this.#now()).toISOString() };
+    if (!(await this.#o.state.updateSavedSearch(s))) throw new NotFoundError('saved search', id);
+    return s;
+  }
+
+  async getSavedSearch(team: string, id: string): Promise<SavedSearch> {
+    const s = await this.#o.state.getSavedSearch(team, id);
+    if (!s) throw new NotFoundError('saved search', id);
+    return s;
+  }
+
+  listSavedSearches(team: string): Promise<SavedSearch[]> {
+    return this.#o.state.listSavedSearches(team);
+  }
+
+  async deleteSavedSearch(team: string, id: string): Promise<void> {
+    if (!(await this.#o.state.deleteSavedSearch(team, id))) throw new NotFoundError('saved search', id);
+  }
+
+  // --- rules ---
+
+  async createRule(team: string, input: RuleInput, builtin?: string): Promise<RuleView> {
+    const spec = this.#validate(input, []);
+    const existing = await this.#o.state.listRules(team);
+    const max = this.#o.maxRulesPerTeam ?? 1000;
+    if (existing.length >= max) throw new ValidationError(`a team may have at most ${max} alert rules`, { limit: max });
+    const at = new Date(this.#now()).toISOString();
+    const rule: AlertRule = { ...spec, id: ulid(), team, ...(builtin ? { builtin } : {}), createdAt: at, updatedAt: at };
+    await this.#o.state.insertRule(rule);
+    await this.#o.onRulesChanged?.();
+    return ruleView(rule);
+  }
+
+  /** Replaces a rule. A channel sent with its `id` and without its secret keeps the stored secret. */
+  async updateRule(team: string, id: string, input: RuleInput): Promise<RuleView> {
+    const current = await this.#getRule(team, id);
+    const spec = this.#validate(input, current.channels);
+    const rule: AlertRule = { ...spec, id, team, ...(current.builtin ? { builtin: current.builtin } : {}), createdAt: current.createdAt, updatedAt: new Date(this.#now()).toISOString() };
+    if (!(await this.#o.state.updateRule(rule))) throw new NotFoundError('alert rule', id);
+    await this.#o.onRulesChanged?.();
+    return ruleView(rule);
+  }
+
+  async setEnabled(team: string, id: string, enabled: boolean): Promise<RuleView> {
+    const current = await this.#getRule(team, id);
+    const rule = { ...current, enabled, updatedAt: new Date(this.#now()).toISOString() };
+    await this.#o.state.updateRule(rule);
+    await this.#o.onRulesChanged?.();
+    return ruleView(rule);
+  }
+
+  async getRule(team: string, id: string): Promise<RuleView> {
+    return ruleView(await this.#getRule(team, id));
+  }
+
+  async listRules(team: string): Promise<RuleView[]> {
+    return (await this.#o.state.listRules(team)).map(ruleView);
+  }
+
+  async deleteRule(team: string, id: string): Promise<void> {
+    if (!(await this.#o.state.deleteRule(team, id))) throw new NotFoundError('alert rule', id);
+    await this.#o.onRulesChanged?.();
+  }
+
+  async history(team: string, id: string, options: { limit?: number; before?: number } = {}): Promise<HistoryEntry[]> {
+    await this.#getRule(team, id);
+    return this.#o.state.listHistory(team, id, options);
+  }
+
+  /**
+   * Installs the built-in rules and saved searches of queries/ for a team. Idempotent: a rule
+   * installed before (same file) is updated in place, keeping its channels, enabled flag and
+   * state; saved searches are matched by name.
+   */
+  async installBuiltInRules(
+    team: string,
+    options: { channels?: Channel[]; enabled?: boolean } = {},
+  ): Promise<{ rules: { created: RuleView[]; updated: RuleView[] }; savedSearches: { created: SavedSearch[]; updated: SavedSearch[] } }> {
+    const builtins = loadBuiltIns(this.#o.builtinDir);
+    const rules = await this.#o.state.listRules(team);
+    const searches = await this.#o.state.listSavedSearches(team);
+    const out = { rules: { created: [] as RuleView[], updated: [] as RuleView[] }, savedSearches: { created: [] as SavedSearch[], updated: [] as SavedSearch[] } };
+    for (const b of builtins) {
+      if (b.kind === 'rule') {
+        const current = rules.find((r) => r.builtin === b.file);
+        if (current) {
+          const input: RuleInput = { ...b.rule, channels: current.channels, enabled: current.enabled };
+          out.rules.updated.push(await this.updateRule(team, current.id, input));
+        } else {
+          const input: RuleInput = { ...b.rule, channels: options.channels ?? [], enabled: options.enabled ?? b.rule.enabled ?? true };
+          out.rules.created.push(await this.createRule(team, input, b.file));
+        }
+      } else {
+        const current = searches.find((s) => s.name === b.search.name);
+        if (current) out.savedSearches.updated.push(await this.updateSavedSearch(team, current.id, b.search));
+        else out.savedSearches.created.push(await this.createSavedSearch(team, b.search));
+      }
+    }
+    return out;
+  }
+
+  async #getRule(team: string, id: string): Promise<AlertRule> {
+    const rule = await this.#o.state.getRule(team, id);
+    if (!rule) throw new NotFoundError('alert rule', id);
+    return rule;
+  }
+
+  #validate(input: RuleInput, previous: Channel[]): RuleSpec {
+    const parsed = RuleInput.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.');
+      throw new ValidationError(`field ${field || '(root)'}: ${issue.message}`, { field });
+    }
+    const spec = parsed.data;
+    spec.query = canonicalQuery(spec.query);
+    if (spec.groupBy && (spec.condition.type === 'cardinality' || spec.condition.type === 'new_term') && spec.condition.field === spec.groupBy) {
+      throw new ValidationError('condition.field must differ from groupBy', { field: 'condition.field' });
+    }
+    if (!this.#o.smtpConfigured && spec.channels.some((c) => c.type === 'email')) {
+      throw new ValidationError('email channels need the server SMTP settings, which are not configured', { field: 'channels' });
+    }
+    const ids = new Set<string>();
+    spec.channels = spec.channels.map((ch, i) => {
+      const id = ch.id ?? `ch${i + 1}`;
+      if (ids.has(id)) throw new ValidationError(`channels.${i}.id: ${id} is used twice`, { field: `channels.${i}.id` });
+      ids.add(id);
+      const old = previous.find((p) => p.id === id && p.type === ch.type);
+      if (ch.type === 'webhook' && ch.secret === undefined && old?.type === 'webhook' && old.secret !== undefined) {
+        return { ...ch, id, secret: old.secret };
+      }
+      // The API shows a Slack URL reduced to its origin: sending that back keeps the real one.
+      if (ch.type === 'slack' && old?.type === 'slack' && ch.url === redactUrl(old.url)) return { ...ch, id, url: old.url };
+      return { ...ch, id };
+    });
+    return spec;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * `auditlog demo` / `serve --demo`: a demo team with a week of events in all four formats,
+ * and a read key with queries to try.
+ */
+import type { TeamId } from '../events/event.ts';
+import { DEMO_QUERIES, generateDemo } from '../demo/generate.ts';
+import type { Runtime } from '../runtime.ts';
+
+export async function loadDemo(rt: Runtime, { team, print }: { team: TeamId; print: boolean }): Promise<{ loaded: number; key: string }> {
+  let loaded = 0;
+  const existing = await rt.control.getTeam(team);
+  if (!existing) {
+    const created = await rt.teams.createTeam({ id: team, name: 'Demo team' });
+    for (const batch of generateDemo()) {
+      const result = await rt.ingest.ingest({
+        team: created,
+        body: Buffer.from(JSON.stringify(batch.events)),
+        contentType: 'application/json',
+        format: batch.format,
+      });
+      if (result.rejected.length > 0) {
+        throw new Error(`demo ${batch.format} events were rejected: ${JSON.stringify(result.rejected.slice(0, 3))}`);
+      }
+      loaded += result.accepted.length;
+    }
+  }
+  const { secret } = await rt.teams.createKey(team, 'read', 'demo read key');
+  if (print) {
+    const port = rt.config.AUDITLOG_PORT;
+    const lines = [
+      '',
+      existing ? `Demo team "${team}" already exists; here is a new read key for it:` : `Loaded ${loaded} demo events into team "${team}". A read key:`,
+      `  ${secret}`,
+      '',
+      'Queries to try:',
+      ...DEMO_QUERIES.map(
+        (q) => `  curl -s -G -H "Authorization: Bearer ${secret}" http://localhost:${port}/api/v1/events --data-urlencode 'q=${q}'`,
+      ),
+      `  npm run cli -- search '${DEMO_QUERIES[1]}' --team ${team}`,
+      '',
+    ];
+    console.error(lines.join('\n'));
+  }
+  return { loaded, key: secret };
+}

@@ -1,0 +1,45 @@
+/**
+ * Configuration: one zod schema of the environment, parsed once at start-up. A bad value
+ * stops the process with a message that names the variable.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+export const Config = z
+  .object({
+    AUDITLOG_HOST: z.string().default('127.0.0.1'),
+    AUDITLOG_PORT: port.default(8080),
+    /** Where the embedded store keeps one SQLite file per team, and control.db. */
+    AUDITLOG_DATA_DIR: z.string().default('./data'),
+    AUDITLOG_STORE: z.enum(['sqlite', 'elasticsearch']).default('sqlite'),
+    /** Operator key (manages teams). When unset, one is generated on first start and printed once. */
+    AUDITLOG_OPERATOR_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+    AUDITLOG_RETENTION_DAYS: positiveInt.default(90),
+    /** How often the retention job runs. */
+    AUDITLOG_RETENTION_INTERVAL_MINUTES: positiveInt.default(60),
+    AUDITLOG_MAX_BODY_BYTES: positiveInt.default(10 * 1024 * 1024),
+    AUDITLOG_MAX_EVENTS_PER_REQUEST: positiveInt.default(10_000),
+    AUDITLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ES_URL: z.url().optional(),
+    ES_USERNAME: z.string().optional(),
+    ES_PASSWORD: z.string().optional(),
+  })
+  .refine((c) => c.AUDITLOG_STORE !== 'elasticsearch' || c.ES_URL !== undefined, {
+    message: 'is required when AUDITLOG_STORE=elasticsearch',
+    path: ['ES_URL'],
+  });
+export type Config = z.infer<typeof Config>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Config.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,79 @@
+/**
+ * Decoded items → events ready for the store: adapt (per detected or given format), assign
+ * the id, set flags, keep the original and its raw text, validate against StoredEvent.
+ * A failure is that item's error, never the batch's.
+ */
+import { AppError, ValidationError } from '../errors.ts';
+import { flattenOriginal } from '../events/fields.ts';
+import { StoredEvent, TeamId, type EventFlag, type EventFormat } from '../events/event.ts';
+import { adapt, detectFormat } from './adapters/index.ts';
+import type { DecodedItem } from './decode.ts';
+import { idempotentEventId, newEventId, producerEventId } from './ids.ts';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
+import { exceedsShape } from './shape.ts';
+
+export interface PrepareContext {
+  team: TeamId;
+  /** Force one format for every event; absent means detect it per event. */
+  format?: EventFormat | undefined;
+  /** Receive time, epoch ms: the event time of events that carry none. */
+  received: number;
+  idempotencyKey?: string | undefined;
+  limits?: IngestLimits | undefined;
+}
+
+export type PreparedItem = { index: number; event: StoredEvent } | { index: number; error: { reason: string; field?: string } };
+
+export function prepareEvents(items: readonly DecodedItem[], ctx: PrepareContext): PreparedItem[] {
+  if (!TeamId.safeParse(ctx.team).success) throw new ValidationError(`team id ${JSON.stringify(ctx.team)} is not valid`, { field: 'team' });
+  return items.map((item) => ('error' in item ? { index: item.index, error: { reason: item.error } } : prepareOne(item, ctx)));
+}
+
+function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: PrepareContext): PreparedItem {
+  const { index, value: original, raw } = item;
+  const limits = ctx.limits ?? DEFAULT_INGEST_LIMITS;
+  const format = ctx.format ?? detectFormat(original);
+  let adapted;
+  try {
+    adapted = adapt(original, format);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const field = error.details?.field;
+    return { index, error: typeof field === 'string' ? { reason: error.message, field } : { reason: error.message } };
+  }
+  const flags: EventFlag[] = [];
+  if (adapted.timestamp === undefined) flags.push('timestamp_missing');
+  // decodeBody already rejected events beyond these bounds, so this only fires for items
+  // built elsewhere. The cheap, stricter walk first; flattening (the stores' own measure,
+  // which allocates every path) only to confirm.
+  if (
+    exceedsShape(original, limits) !== undefined &&
+    flattenOriginal(original, { maxDepth: limits.maxDepth, maxLeaves: limits.maxFields }).truncated
+  ) {
+    flags.push('fields_truncated');
+  }
+  const timestamp = adapted.timestamp ?? ctx.received;
+  const id =
+    adapted.producerId !== undefined
+      ? producerEventId(format, adapted.producerId, adapted.timestamp)
+      : ctx.idempotencyKey !== undefined
+        ? idempotentEventId(ctx.idempotencyKey, index)
+        : newEventId(timestamp);
+  const parsed = StoredEvent.safeParse({
+    id,
+    team: ctx.team,
+    timestamp,
+    received: ctx.received,
+    format,
+    flags,
+    ecs: adapted.ecs,
+    original,
+    raw,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.');
+    return { index, error: { reason: `${field}: ${issue.message}`, field } };
+  }
+  return { index, event: parsed.data };
+}

@@ -1,0 +1,48 @@
+/**
+ * Starts the HTTP server on a runtime, with the retention schedule and a clean shutdown.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { readFileSync } from 'node:fs';
+import { createApp } from './http/app.ts';
+import type { Runtime } from './runtime.ts';
+import { scheduleRetention } from './services/retention.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT, host = rt.config.AUDITLOG_HOST } = {}): Promise<RunningServer> {
+  const app = createApp({
+    store: rt.store,
+    audit: rt.audit,
+    teams: rt.teams,
+    ingest: rt.ingest,
+    search: rt.search,
+    logger: rt.logger,
+    maxBodyBytes: rt.config.AUDITLOG_MAX_BODY_BYTES,
+    version: VERSION,
+  });
+  const stopRetention = scheduleRetention(rt.store, rt.teams, rt.config.AUDITLOG_RETENTION_INTERVAL_MINUTES * 60_000, rt.logger);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  return {
+    url,
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        stopRetention();
+        server.close(() => resolve());
+        // Keep-alive sockets would hold close() open; they carry no unacknowledged work.
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Ingest: decode → adapt → validate → store, with per-event results. One bad event never
+ * sinks the batch; nothing is acknowledged unless the store said it is durable.
+ */
+import { AppError } from '../errors.ts';
+import type { EventFormat, StoredEvent, TeamId } from '../events/event.ts';
+import { decodeBody } from '../ingest/decode.ts';
+import type { IngestLimits } from '../ingest/limits.ts';
+import { prepareEvents } from '../ingest/prepare.ts';
+import type { AuditStore } from '../store/interface.ts';
+import type { ControlStore } from '../teams/control-store.ts';
+import type { Team } from '../teams/model.ts';
+
+export interface IngestRequest {
+  team: Team;
+  body: Uint8Array;
+  contentType?: string;
+  contentEncoding?: string;
+  format?: EventFormat;
+  idempotencyKey?: string;
+}
+
+export interface IngestResult {
+  accepted: Array<{ index: number; id: string; duplicate?: true }>;
+  rejected: Array<{ index: number; reason: string; field?: string }>;
+}
+
+export class IngestService {
+  readonly #store: AuditStore;
+  readonly #control: ControlStore;
+  readonly #limits: IngestLimits;
+  readonly #now: () => number;
+
+  constructor(store: AuditStore, control: ControlStore, limits: IngestLimits, now: () => number = Date.now) {
+    this.#store = store;
+    this.#control = control;
+    this.#limits = limits;
+    this.#now = now;
+  }
+
+  async ingest(req: IngestRequest): Promise<IngestResult> {
+    const received = this.#now();
+    const decoded = await decodeBody(req.body, {
+      contentType: req.contentType,
+      contentEncoding: req.contentEncoding,
+      limits: this.#limits,
+    });
+    const prepared = prepareEvents(decoded, {
+      team: req.team.id as TeamId,
+      format: req.format,
+      received,
+      idempotencyKey: req.idempotencyKey,
+      limits: this.#limits,
+    });
+
+    const rejected: IngestResult['rejected'] = [];
+    const good: Array<{ index: number; event: StoredEvent }> = [];
+    for (const item of prepared) {
+      if ('error' in item) rejected.push({ index: item.index, ...item.error });
+      else good.push(item);
+    }
+
+    const events = good.map((g) => g.event);
+    const bytes = events.reduce((n, e) => n + Buffer.byteLength(e.raw), 0);
+    const day = new Date(received).toISOString().slice(0, 10);
+    if (req.team.dailyQuotaBytes !== null && events.length > 0) {
+      const used = await this.#control.getUsage(req.team.id, day);
+      if (used + bytes > req.team.dailyQuotaBytes) {
+        throw new AppError('QUOTA_EXCEEDED', `daily ingest quota of ${req.team.dailyQuotaBytes} bytes reached (used ${used})`, {
+          quotaBytes: req.team.dailyQuotaBytes,
+          usedBytes: used,
+          retryAfter: 'next UTC day',
+        });
+      }
+    }
+
+    const accepted: IngestResult['accepted'] = [];
+    if (events.length > 0) {
+      const results = await this.#store.append(req.team.id as TeamId, events);
+      results.forEach((r, i) => {
+        const index = good[i]!.index;
+        if (r.status === 'created') accepted.push({ index, id: r.id });
+        else if (r.status === 'duplicate') accepted.push({ index, id: r.id, duplicate: true });
+        else rejected.push({ index, reason: r.reason });
+      });
+      await this.#control.addUsage(req.team.id, day, bytes);
+    }
+    accepted.sort((a, b) => a.index - b.index);
+    rejected.sort((a, b) => a.index - b.index);
+    return { accepted, rejected };
+  }
+}

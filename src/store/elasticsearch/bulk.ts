@@ -1,0 +1,150 @@
+/**
+ * `append` over `_bulk`: one `create` per event with the event id as `_id` (a retried batch
+ * finds its events already there: `duplicate`), results per item in input order.
+ *
+ * - 429 / 5xx on an item (or on the whole request): retried, only the failed items, with full
+ *   jitter exponential backoff. An item still failing after the last attempt is `rejected`; a
+ *   whole request that never gets through throws StoreUnavailableError (nothing acknowledged;
+ *   the ids make the client's retry safe).
+ * - 400 on an item (a mapping conflict: object vs value, field-count or depth limit, a value
+ *   an ECS type cannot parse): the event is retried with its original unindexed, then with its
+ *   normalized fields unindexed too, and flagged `mapping_conflict`. It is never lost for
+ *   being unindexable; `raw` and `_source` keep all of it.
+ */
+import type { Client, estypes } from '@elastic/elasticsearch';
+import type { StoredEvent } from '../../events/event.ts';
+import { StoreUnavailableError } from '../../errors.ts';
+import type { AppendItemResult } from '../interface.ts';
+import { toDocument, type IndexLevel } from './document.ts';
+import { backoffMs, esReason, isRetryableStatus, isUnavailable, sleep } from './errors.ts';
+
+export interface BulkOptions {
+  refresh: estypes.Refresh;
+  /** Attempts per item for 429 / 5xx (and per request for transport failures). */
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** Bytes of NDJSON per `_bulk` request. */
+  maxRequestBytes: number;
+}
+
+export const DEFAULT_BULK_OPTIONS: BulkOptions = {
+  refresh: false,
+  maxAttempts: 6,
+  backoffBaseMs: 100,
+  backoffCapMs: 5_000,
+  maxRequestBytes: 8 * 1024 * 1024,
+};
+
+interface Pending {
+  /** Position in the caller's batch. */
+  at: number;
+  event: StoredEvent;
+  index: string;
+  level: IndexLevel;
+  attempts: number;
+  /** Set when the item is pending because the cluster was busy: the next round waits. */
+  busy: boolean;
+}
+
+/** Whatever happened that keeps this item from being indexed as is. */
+type ItemOutcome = { kind: 'done'; result: AppendItemResult } | { kind: 'retry'; reason: string } | { kind: 'conflict'; reason: string };
+
+function classify(item: estypes.BulkResponseItem, id: string): ItemOutcome {
+  const status = item.status;
+  if (status === 201 || status === 200) return { kind: 'done', result: { status: 'created', id } };
+  if (status === 409) return { kind: 'done', result: { status: 'duplicate', id } };
+  const reason = item.error ? esReason({ error: item.error }) : `status ${status}`;
+  if (isRetryableStatus(status)) return { kind: 'retry', reason };
+  if (status === 400) return { kind: 'conflict', reason };
+  return { kind: 'done', result: { status: 'rejected', id, reason } };
+}
+
+function serialize(p: Pending): string | Error {
+  try {
+    return `${JSON.stringify({ create: { _index: p.index, _id: p.event.id } })}\n${JSON.stringify(toDocument(p.event, p.level))}\n`;
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** Splits into requests of at most maxBytes (one oversized event goes alone). */
+function chunks(lines: Array<{ p: Pending; body: string }>, maxBytes: number) {
+  const out: Array<Array<{ p: Pending; body: string }>> = [];
+  let current: Array<{ p: Pending; body: string }> = [];
+  let bytes = 0;
+  for (const line of lines) {
+    const size = Buffer.byteLength(line.body);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(line);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string }>, options: BulkOptions) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.bulk({ refresh: options.refresh, body: chunk.map((c) => c.body).join('') } as estypes.BulkRequest, {
+        // The client's own retries would resend items that already succeeded; ours resend only failures.
+        maxRetries: 0,
+      });
+    } catch (err) {
+      if (!isUnavailable(err) || attempt + 1 >= options.maxAttempts) {
+        throw new StoreUnavailableError(`Elasticsearch did not take the batch: ${(err as Error).message}`, 5, { cause: err });
+      }
+      await sleep(backoffMs(attempt, options.backoffBaseMs, options.backoffCapMs));
+    }
+  }
+}
+
+export async function bulkAppend(
+  client: Client,
+  events: Array<{ event: StoredEvent; index: string } | { event: StoredEvent; rejected: string }>,
+  options: BulkOptions,
+): Promise<AppendItemResult[]> {
+  const results: AppendItemResult[] = new Array(events.length);
+  let pending: Pending[] = [];
+  events.forEach((e, at) => {
+    if ('rejected' in e) results[at] = { status: 'rejected', id: e.event.id, reason: e.rejected };
+    else pending.push({ at, event: e.event, index: e.index, level: 0, attempts: 0, busy: false });
+  });
+
+  let busyRounds = 0;
+  while (pending.length > 0) {
+    // Conflict retries go at once; a busy cluster gets time.
+    if (pending.some((p) => p.busy)) await sleep(backoffMs(busyRounds++, options.backoffBaseMs, options.backoffCapMs));
+    const lines: Array<{ p: Pending; body: string }> = [];
+    for (const p of pending) {
+      const body = serialize(p);
+      if (body instanceof Error) results[p.at] = { status: 'rejected', id: p.event.id, reason: `cannot encode event: ${body.message}` };
+      else lines.push({ p, body });
+    }
+    const next: Pending[] = [];
+    for (const chunk of chunks(lines, options.maxRequestBytes)) {
+      const response = await sendChunk(client, chunk, options);
+      response.items.forEach((entry, i) => {
+        const p = chunk[i]!.p;
+        const item = entry.create ?? Object.values(entry)[0]!;
+        const outcome = classify(item, p.event.id);
+        if (outcome.kind === 'done') {
+          results[p.at] = outcome.result;
+        } else if (outcome.kind === 'conflict') {
+          if (p.level < 2) next.push({ ...p, level: (p.level + 1) as IndexLevel, busy: false });
+          else results[p.at] = { status: 'rejected', id: p.event.id, reason: `not indexable: ${outcome.reason}` };
+        } else if (p.attempts + 1 >= options.maxAttempts) {
+          results[p.at] = { status: 'rejected', id: p.event.id, reason: `Elasticsearch busy after ${p.attempts + 1} attempts: ${outcome.reason}` };
+        } else {
+          next.push({ ...p, attempts: p.attempts + 1, busy: true });
+        }
+      });
+    }
+    pending = next;
+  }
+  return results;
+}

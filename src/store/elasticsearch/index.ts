@@ -1,0 +1,1 @@
+export { ElasticsearchStore, type ElasticsearchStoreOptions, type ClusterCapabilities } from './store.ts';

@@ -1,0 +1,488 @@
+/**
+ * ElasticsearchStore: the AuditStore on an Elasticsearch 9 cluster (docs/elasticsearch.md).
+ *
+ * Layout: one index per team and period, `<prefix>-<team>.<YYYY[.MM[.DD]]>` (naming.ts), made
+ * from a per-team composable template over the component templates in index-templates/.
+ * Reads address `<prefix>-<team>.*` and also filter on `auditlog.team`, so isolation holds even
+ * if someone creates an index by hand under another team's pattern.
+ *
+ * Retention: with ILM (detected at connect) each team's indices carry a delete policy; whether
+ * or not, deleteOlderThan drops every index whose whole period is older than the cutoff, and
+ * trims the straddling index with `_delete_by_query` when the cluster has it (the integ-test
+ * distribution does not: there an event outlives its retention by at most one period).
+ */
+import { Client, type estypes } from '@elastic/elasticsearch';
+import type { StoredEvent, TeamId } from '../../events/event.ts';
+import { resolveField } from '../../events/fields.ts';
+import { normalizedFieldType } from '../../events/field-types.ts';
+import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
+import type {
+  AppendItemResult,
+  AuditStore,
+  Facet,
+  FacetRequest,
+  Histogram,
+  HistogramRequest,
+  QueryRequest,
+  SearchPage,
+  SearchRequest,
+} from '../interface.ts';
+import { chooseInterval, MAX_BUCKETS } from '../sqlite/histogram.ts';
+import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
+import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { fromSource } from './document.ts';
+import { toAppError } from './errors.ts';
+import { checkPrefix, checkTeam, indexName, indexSpan, periodEnd, periodForRetention, teamPattern, type Period } from './naming.ts';
+import {
+  COMPONENTS,
+  componentBody,
+  installComponent,
+  installIndexTemplate,
+  installLifecyclePolicy,
+  lifecyclePolicyBody,
+  teamTemplateBody,
+} from './templates.ts';
+
+export interface ElasticsearchStoreOptions {
+  /** Cluster URL, e.g. http://127.0.0.1:9200. */
+  node: string;
+  username?: string;
+  password?: string;
+  /** Prefix of every index, template and policy name. Default `auditlog`. */
+  prefix?: string;
+  /** Replicas per index. Default: 0 on a one-data-node cluster, else 1. */
+  replicas?: number;
+  /** A team's retention, which picks its index period and ILM policy. Default 90 days. */
+  retentionDays?: (team: TeamId) => number | Promise<number>;
+  /** Refresh after writes: `wait_for` makes them visible to the next search (tests). Default false. */
+  refresh?: estypes.Refresh;
+  compileQuery?: CompileQuery;
+  bulk?: Partial<Omit<BulkOptions, 'refresh'>>;
+  requestTimeoutMs?: number;
+  /** Use this client instead of making one (its URL and auth options are then ignored). */
+  client?: Client;
+}
+
+export interface ClusterCapabilities {
+  version: string;
+  ilm: boolean;
+  deleteByQuery: boolean;
+  dataNodes: number;
+}
+
+interface TeamSetup {
+  period: Period;
+  lifecyclePolicy: string | null;
+}
+
+const MAX_PAGE = 1000;
+
+export class ElasticsearchStore implements AuditStore {
+  readonly kind = 'elasticsearch' as const;
+  readonly client: Client;
+  readonly prefix: string;
+  readonly capabilities: ClusterCapabilities;
+  readonly #compile: CompileQuery;
+  readonly #retentionDays: (team: TeamId) => number | Promise<number>;
+  readonly #refresh: estypes.Refresh;
+  readonly #bulk: BulkOptions;
+  readonly #replicas: number;
+  readonly #teams = new Map<TeamId, Promise<TeamSetup>>();
+  /** Indices created with their ILM origination date by this process. */
+  readonly #created = new Set<string>();
+
+  private constructor(client: Client, options: ElasticsearchStoreOptions, capabilities: ClusterCapabilities, compile: CompileQuery) {
+    this.client = client;
+    this.prefix = checkPrefix(options.prefix ?? 'auditlog');
+    this.capabilities = capabilities;
+    this.#compile = compile;
+    this.#retentionDays = options.retentionDays ?? (() => 90);
+    this.#refresh = options.refresh ?? false;
+    this.#bulk = { ...DEFAULT_BULK_OPTIONS, ...options.bulk, refresh: this.#refresh };
+    this.#replicas = options.replicas ?? (capabilities.dataNodes > 1 ? 1 : 0);
+  }
+
+  /**
+   * Connects, checks the cluster answers, detects ILM and `_delete_by_query`, and installs the
+   * component templates (only those that changed). Throws StoreUnavailableError when the
+   * cluster cannot be reached or refuses the credentials.
+   */
+  static async connect(options: ElasticsearchStoreOptions): Promise<ElasticsearchStore> {
+    checkPrefix(options.prefix ?? 'auditlog');
+    const client =
+      options.client ??
+      new Client({
+        node: options.node,
+        ...(options.username !== undefined ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
+        requestTimeout: options.requestTimeoutMs ?? 30_000,
+        maxRetries: 2,
+      });
+    try {
+      const capabilities = await detectCapabilities(client);
+      const compile = options.compileQuery ?? defaultCompiler;
+      const store = new ElasticsearchStore(client, options, capabilities, compile);
+      await store.installTemplates();
+      return store;
+    } catch (err) {
+      if (!options.client) await client.close().catch(() => undefined);
+      throw toAppError(err, 'connect');
+    }
+  }
+
+  /** Installs (or updates) the component templates. Idempotent. Returns the names written. */
+  async installTemplates(): Promise<string[]> {
+    const written: string[] = [];
+    for (const name of COMPONENTS) {
+      const full = `${this.prefix}-${name}`;
+      if (await installComponent(this.client, full, componentBody(name, { replicas: this.#replicas, prefix: this.prefix }))) {
+        written.push(full);
+      }
+    }
+    return written;
+  }
+
+  /** The team's index template and (with ILM) retention policy, installed once per process. */
+  #setupTeam(team: TeamId): Promise<TeamSetup> {
+    let setup = this.#teams.get(team);
+    if (!setup) {
+      setup = (async () => {
+        const days = await this.#retentionDays(team);
+        if (!Number.isInteger(days) || days < 1) throw new ValidationError(`retention of team ${team} must be a positive number of days`);
+        let lifecyclePolicy: string | null = null;
+        if (this.capabilities.ilm) {
+          lifecyclePolicy = `${this.prefix}-retention-${days}d`;
+          await installLifecyclePolicy(this.client, lifecyclePolicy, lifecyclePolicyBody(days));
+        }
+        await installIndexTemplate(
+          this.client,
+          `${this.prefix}-team-${team}`,
+          teamTemplateBody({ prefix: this.prefix, team }, lifecyclePolicy),
+        );
+        return { period: periodForRetention(days), lifecyclePolicy };
+      })();
+      this.#teams.set(team, setup);
+      setup.catch(() => this.#teams.delete(team));
+    }
+    return setup;
+  }
+
+  /** With ILM, an index's age counts from the end of its period, so it is created explicitly. */
+  async #createIndex(index: string, period: Period, timestamp: number): Promise<void> {
+    if (this.#created.has(index)) return;
+    try {
+      await this.client.indices.create({
+        index,
+        settings: { 'index.lifecycle.origination_date': periodEnd(period, timestamp) },
+      });
+    } catch (err) {
+      const type = (err as { body?: { error?: { type?: string } } }).body?.error?.type;
+      if (type !== 'resource_already_exists_exception') throw err;
+    }
+    this.#created.add(index);
+  }
+
+  async append(team: TeamId, events: StoredEvent[]): Promise<AppendItemResult[]> {
+    checkTeam(team);
+    if (events.length === 0) return [];
+    try {
+      const setup = await this.#setupTeam(team);
+      const targets = events.map((event) => {
+        if (event.team !== team) return { event, rejected: `event belongs to team ${JSON.stringify(event.team)}, not ${team}` };
+        try {
+          return { event, index: indexName(this.prefix, team, setup.period, event.timestamp) };
+        } catch (err) {
+          return { event, rejected: `@timestamp cannot be stored: ${(err as Error).message}` };
+        }
+      });
+      if (setup.lifecyclePolicy) {
+        for (const t of targets) if (t.index !== undefined) await this.#createIndex(t.index, setup.period, t.event.timestamp);
+      }
+      return await bulkAppend(
+        this.client,
+        targets.map((t) => (t.index !== undefined ? { event: t.event, index: t.index } : { event: t.event, rejected: t.rejected! })),
+        this.#bulk,
+      );
+    } catch (err) {
+      throw toAppError(err, 'append');
+    }
+  }
+
+  /** The bool query every read runs: the compiled query, the time range, and the team. */
+  #query(team: TeamId, request: QueryRequest): estypes.QueryDslQueryContainer {
+    const filter: estypes.QueryDslQueryContainer[] = [{ term: { 'auditlog.team': team } }];
+    if (request.from !== undefined || request.to !== undefined) {
+      filter.push({
+        range: {
+          '@timestamp': {
+            ...(request.from !== undefined ? { gte: request.from } : {}),
+            ...(request.to !== undefined ? { lt: request.to } : {}),
+            format: 'epoch_millis',
+          },
+        },
+      });
+    }
+    return { bool: { must: [compileOrMatchAll(this.#compile, request.query)], filter } };
+  }
+
+  #target(team: TeamId) {
+    return { index: teamPattern(this.prefix, checkTeam(team)), ignore_unavailable: true, allow_no_indices: true };
+  }
+
+  async search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+    const size = request.size;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
+      throw new ValidationError(`page size must be an integer from 1 to ${MAX_PAGE}`, { field: 'size' });
+    }
+    const order = request.sort ?? 'desc';
+    const after = request.cursor ? decodeCursor(request.cursor, order) : null;
+    const target = this.#target(team);
+    const query = this.#query(team, request);
+    try {
+      const response = await this.client.search<Record<string, unknown>>({
+        ...target,
+        query,
+        sort: [{ '@timestamp': { order } }, { 'auditlog.id': { order, unmapped_type: 'keyword' } }],
+        size: size + 1,
+        track_total_hits: true,
+        ...(after ? { search_after: [after.timestamp, after.id] } : {}),
+      });
+      const raw = response.hits.hits;
+      const page = raw.slice(0, size);
+      const hits = page.map((h) => fromSource(h._source ?? {}, team));
+      const last = page.at(-1);
+      const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
+      let cursor: string | null = null;
+      if (raw.length > size && last?.sort) {
+        cursor = encodeCursor({ order, timestamp: Number(last.sort[0]), id: String(last.sort[1]) });
+      }
+      return { hits, total, cursor };
+    } catch (err) {
+      throw toAppError(err, 'search');
+    }
+  }
+
+  async count(team: TeamId, request: QueryRequest): Promise<number> {
+    const target = this.#target(team);
+    const query = this.#query(team, request);
+    try {
+      return (await this.client.count({ ...target, query })).count;
+    } catch (err) {
+      throw toAppError(err, 'count');
+    }
+  }
+
+  /** Same bucket rule as the SQLite store (src/store/sqlite/histogram.ts), so both agree. */
+  async histogram(team: TeamId, request: HistogramRequest): Promise<Histogram> {
+    const target = this.#target(team);
+    const query = this.#query(team, request);
+    try {
+      let from = request.from;
+      let to = request.to;
+      if (from === undefined || to === undefined) {
+        const extent = await this.client.search({
+          ...target,
+          query,
+          size: 0,
+          aggs: { lo: { min: { field: '@timestamp' } }, hi: { max: { field: '@timestamp' } } },
+        });
+        const lo = (extent.aggregations?.lo as estypes.AggregationsMinAggregate | undefined)?.value ?? null;
+        const hi = (extent.aggregations?.hi as estypes.AggregationsMaxAggregate | undefined)?.value ?? null;
+        if (lo === null || hi === null) return { intervalMs: request.intervalMs ?? 60_000, buckets: [] };
+        from ??= lo;
+        to ??= hi + 1;
+      }
+      if (to <= from) return { intervalMs: request.intervalMs ?? 1_000, buckets: [] };
+      const intervalMs = request.intervalMs ?? chooseInterval(to - from);
+      if (!Number.isInteger(intervalMs) || intervalMs < 1) {
+        throw new ValidationError('intervalMs must be a positive integer', { field: 'intervalMs' });
+      }
+      const first = Math.floor(from / intervalMs) * intervalMs;
+      const count = Math.ceil((to - first) / intervalMs);
+      if (count > MAX_BUCKETS) throw new LimitExceededError('histogram bucket count', MAX_BUCKETS, 'BAD_REQUEST');
+      const response = await this.client.search({
+        ...target,
+        query: { bool: { must: [query], filter: [{ range: { '@timestamp': { gte: from, lt: to, format: 'epoch_millis' } } }] } },
+        size: 0,
+        aggs: {
+          // Epoch-aligned fixed buckets, as the SQLite store's floor(ts / interval).
+          h: { date_histogram: { field: '@timestamp', fixed_interval: `${intervalMs}ms`, min_doc_count: 1 } },
+        },
+      });
+      const buckets = Array.from({ length: count }, (_, i) => ({ start: first + i * intervalMs, count: 0 }));
+      const agg = response.aggregations?.h as estypes.AggregationsDateHistogramAggregate | undefined;
+      for (const b of (agg?.buckets ?? []) as estypes.AggregationsDateHistogramBucket[]) {
+        const bucket = buckets[Math.round((Number(b.key) - first) / intervalMs)];
+        if (bucket) bucket.count = b.doc_count;
+      }
+      return { intervalMs, buckets };
+    } catch (err) {
+      throw toAppError(err, 'histogram');
+    }
+  }
+
+  async facets(team: TeamId, request: FacetRequest): Promise<Facet> {
+    const size = request.size ?? 10;
+    if (!Number.isInteger(size) || size < 1 || size > 100) {
+      throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
+    }
+    const field = facetField(request.field);
+    const target = this.#target(team);
+    const query = this.#query(team, request);
+    try {
+      const response = await this.client.search({
+        ...target,
+        query,
+        size: 0,
+        track_total_hits: true,
+        aggs: {
+          top: {
+            terms: {
+              field,
+              size,
+              // Several indices (periods) each return their own top list; a larger shard_size makes the merge exact in practice.
+              shard_size: Math.max(100, size * 5),
+              order: [{ _count: 'desc' }, { _key: 'asc' }],
+            },
+          },
+        },
+      });
+      const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
+      const agg = response.aggregations?.top as estypes.AggregationsStringTermsAggregate | undefined;
+      const raw = (agg?.buckets ?? []) as Array<{ key: string | number; key_as_string?: string; doc_count: number }>;
+      const buckets = raw.map((b) => ({ value: b.key_as_string ?? String(b.key), count: b.doc_count }));
+      let covered = 0;
+      if (raw.length > 0) {
+        // Events, not values: an event with two top values (arrays) counts once, as in the SQLite store.
+        covered = (
+          await this.client.count({
+            ...target,
+            query: { bool: { must: [query], filter: [{ terms: { [field]: raw.map((b) => b.key) } }] } },
+          })
+        ).count;
+      }
+      return { field: request.field, buckets, other: Math.max(0, total - covered) };
+    } catch (err) {
+      throw toAppError(err, 'facets');
+    }
+  }
+
+  async get(team: TeamId, id: string): Promise<StoredEvent | null> {
+    const target = this.#target(team);
+    try {
+      const response = await this.client.search<Record<string, unknown>>({
+        ...target,
+        query: { bool: { filter: [{ ids: { values: [id] } }, { term: { 'auditlog.team': team } }] } },
+        size: 1,
+      });
+      const hit = response.hits.hits[0];
+      return hit ? fromSource(hit._source ?? {}, team) : null;
+    } catch (err) {
+      throw toAppError(err, 'get');
+    }
+  }
+
+  /** This team's indices with the span each covers (names we did not make are left out). */
+  async #indices(team: TeamId): Promise<Array<{ name: string; start: number; end: number }>> {
+    const resolved = await this.client.indices.resolveIndex({ name: teamPattern(this.prefix, team), expand_wildcards: ['open', 'closed'] });
+    const out: Array<{ name: string; start: number; end: number }> = [];
+    for (const index of resolved.indices) {
+      const span = indexSpan(this.prefix, team, index.name);
+      if (span) out.push({ name: index.name, ...span });
+    }
+    return out;
+  }
+
+  async deleteOlderThan(team: TeamId, cutoff: number): Promise<number> {
+    checkTeam(team);
+    try {
+      const indices = await this.#indices(team);
+      const expired = indices.filter((i) => i.end <= cutoff).map((i) => i.name);
+      const straddling = indices.filter((i) => i.start < cutoff && i.end > cutoff).map((i) => i.name);
+      let deleted = 0;
+      for (const names of batches(expired, 50)) {
+        deleted += (await this.client.count({ index: names.join(','), ignore_unavailable: true })).count;
+        await this.client.indices.delete({ index: names.join(','), ignore_unavailable: true });
+      }
+      if (straddling.length > 0 && this.capabilities.deleteByQuery) {
+        const response = await this.client.deleteByQuery({
+          index: straddling.join(','),
+          query: { range: { '@timestamp': { lt: cutoff, format: 'epoch_millis' } } },
+          conflicts: 'proceed',
+          refresh: this.#refresh !== false,
+        });
+        deleted += response.deleted ?? 0;
+      }
+      return deleted;
+    } catch (err) {
+      throw toAppError(err, 'retention delete');
+    }
+  }
+
+  async dropTeam(team: TeamId): Promise<void> {
+    checkTeam(team);
+    try {
+      const resolved = await this.client.indices.resolveIndex({ name: teamPattern(this.prefix, team), expand_wildcards: ['open', 'closed'] });
+      // Concrete names: clusters refuse wildcard deletes (action.destructive_requires_name).
+      for (const names of batches(resolved.indices.map((i) => i.name), 50)) {
+        await this.client.indices.delete({ index: names.join(','), ignore_unavailable: true });
+      }
+      await this.client.indices.deleteIndexTemplate({ name: `${this.prefix}-team-${team}` }, { ignore: [404] });
+      this.#teams.delete(team);
+      for (const name of this.#created) if (name.startsWith(`${this.prefix}-${team}.`)) this.#created.delete(name);
+    } catch (err) {
+      throw toAppError(err, 'drop team');
+    }
+  }
+
+  async ping(): Promise<void> {
+    let health: estypes.ClusterHealthResponse;
+    try {
+      health = await this.client.cluster.health({ timeout: '5s' }, { requestTimeout: 10_000, maxRetries: 0 });
+    } catch (err) {
+      throw toAppError(err, 'health check');
+    }
+    if (health.status === 'red') throw new StoreUnavailableError('Elasticsearch cluster health is red', 10);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** The aggregatable field behind a facet's field name. */
+function facetField(name: string): string {
+  if (name.includes('*') || name.includes('?')) {
+    throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${name}`, { field: name });
+  }
+  const resolved = resolveField(name);
+  switch (resolved.kind) {
+    case 'timestamp':
+      throw new UnsupportedQueryError(`facets on the date field ${name} are not supported; use the histogram`, { field: name });
+    case 'normalized':
+      return normalizedFieldType(resolved.name) === 'text' ? `${resolved.name}.keyword` : resolved.name;
+    case 'meta':
+      return resolved.name;
+    case 'original':
+      return `original.${resolved.path}`;
+  }
+}
+
+function* batches<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+async function detectCapabilities(client: Client): Promise<ClusterCapabilities> {
+  const health = await client.cluster.health({ timeout: '5s' }, { maxRetries: 0 });
+  // The modules list says what this distribution has: the integ-test zip lacks x-pack-ilm and reindex.
+  const info = await client.nodes.info({ metric: 'plugins' });
+  const nodes = Object.values(info.nodes);
+  const has = (module: string) =>
+    nodes.length > 0 && nodes.every((n) => (n.modules ?? []).some((m) => m.name === module) || (n.plugins ?? []).some((p) => p.name === module));
+  return {
+    version: nodes[0]?.version ?? 'unknown',
+    ilm: has('x-pack-ilm'),
+    deleteByQuery: has('reindex'),
+    dataNodes: health.number_of_data_nodes,
+  };
+}

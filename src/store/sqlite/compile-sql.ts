@@ -1,0 +1,480 @@
+/**
+ * Query AST → SQL WHERE clause over one team's database (schema.ts), with Elasticsearch's
+ * meaning for every node (docs: the common semantics). User values only ever travel as
+ * bound parameters; FTS5 expressions built from them quote every token (ftsQuote).
+ *
+ * The clause is written against `events e`; every leaf is a membership test of `e.seq` in
+ * a set that an index answers: `fields (path, value, event)` for keyword/ip/long values of
+ * any path, `fts` for text, or a column of `events` for time and id.
+ */
+import { UnsupportedQueryError, ValidationError } from '../../errors.ts';
+import { NORMALIZED_FIELD_NAMES } from '../../events/event.ts';
+import { META_FIELDS, ORIGINAL_PREFIX, resolveField } from '../../events/fields.ts';
+import { ECS_FIELD_TYPES } from '../../events/field-types.ts';
+import type { BoolNode, FieldNode, FuzzyNode, QueryNode, RangeNode } from '../../query/ast.ts';
+import { evalDateMath } from '../../query/date-math.ts';
+import { autoDistance } from './fuzzy.ts';
+import { ipKey, ipKeyRange } from './ip.ts';
+import { luceneRegex } from './lucene-regex.ts';
+import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN, tokenize } from './text.ts';
+
+export interface CompiledWhere {
+  /** A boolean SQL expression over `events e`. */
+  sql: string;
+  params: unknown[];
+}
+
+export interface CompileOptions {
+  /** Epoch ms that `now` means in date math. */
+  now: number;
+}
+
+/** Where a field's values live in the SQLite schema, with the field's type. */
+export type Target =
+  | { kind: 'timestamp'; field: string; column: 'e.ts' | 'e.received' }
+  | { kind: 'id'; field: string }
+  | { kind: 'keyword'; field: string; path: string }
+  | { kind: 'originalGlob'; field: string; glob: string }
+  | { kind: 'long'; field: string; path: string }
+  | { kind: 'ip'; field: string; path: string }
+  | { kind: 'text'; field: string; column: FtsColumn; path: string | null };
+
+/** Key of an original path in the `fields` table (a leading dot keeps them apart from ECS names). */
+export function originalKey(path: string): string {
+  return `.${path}`;
+}
+
+const TEXT_KEYWORD_SUBFIELDS = new Map<string, string>([
+  ['message.keyword', 'message'],
+  ['user_agent.original.keyword', 'user_agent.original'],
+]);
+
+/** Target of a concrete (wildcard-free) field, following resolveField. */
+export function concreteTarget(field: string): Target {
+  const sub = TEXT_KEYWORD_SUBFIELDS.get(field);
+  if (sub) return { kind: 'keyword', field, path: sub };
+  const r = resolveField(field);
+  switch (r.kind) {
+    case 'timestamp':
+      return { kind: 'timestamp', field, column: 'e.ts' };
+    case 'meta':
+      if (r.name === 'auditlog.id') return { kind: 'id', field };
+      if (r.name === 'auditlog.received') return { kind: 'timestamp', field, column: 'e.received' };
+      return { kind: 'keyword', field, path: r.name };
+    case 'original':
+      return { kind: 'keyword', field, path: originalKey(r.path) };
+    case 'normalized': {
+      const type = ECS_FIELD_TYPES.get(r.name);
+      if (type === 'long') return { kind: 'long', field, path: r.name };
+      if (type === 'ip') return { kind: 'ip', field, path: r.name };
+      if (type === 'text') return { kind: 'text', field, column: FTS_COLUMNS[r.name as keyof typeof FTS_COLUMNS], path: r.name };
+      return { kind: 'keyword', field, path: r.name };
+    }
+  }
+}
+
+export function hasWildcard(field: string): boolean {
+  return /[*?]/.test(field);
+}
+
+function fieldGlobRegex(pattern: string): RegExp {
+  const src = Array.from(pattern)
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${src}$`, 's');
+}
+
+/** A Lucene-style field pattern as an SQLite GLOB (`*`, `?` kept; `[` made literal). */
+function fieldPatternToGlob(pattern: string): string {
+  return pattern.replace(/\[/g, '[[]');
+}
+
+/**
+ * Targets of a field as written: the free-text column for `null`; for a wildcard pattern,
+ * every normalized and metadata name it matches plus every original path it matches.
+ */
+export function targetsOf(field: string | null): { targets: Target[]; expanded: boolean } {
+  if (field === null) return { targets: [{ kind: 'text', field: 'auditlog.text', column: 'text', path: null }], expanded: false };
+  if (!hasWildcard(field)) return { targets: [concreteTarget(field)], expanded: false };
+  const re = fieldGlobRegex(field);
+  const targets: Target[] = [];
+  const onlyOriginal = field.startsWith(ORIGINAL_PREFIX);
+  if (!onlyOriginal) {
+    for (const name of ['@timestamp', ...NORMALIZED_FIELD_NAMES, ...META_FIELDS, 'auditlog.text']) {
+      if (!re.test(name)) continue;
+      targets.push(name === 'auditlog.text' ? { kind: 'text', field: name, column: 'text', path: null } : concreteTarget(name));
+    }
+  }
+  const originalPattern = onlyOriginal ? field.slice(ORIGINAL_PREFIX.length) : field;
+  targets.push({ kind: 'originalGlob', field, glob: originalKey(fieldPatternToGlob(originalPattern)) });
+  return { targets, expanded: true };
+}
+
+/** Lucene wildcard (`*`, `?`, `\` escapes) → SQLite GLOB, plus its literal prefix. */
+export function wildcardToGlob(pattern: string): { glob: string; prefix: string; onlyStars: boolean; simplePrefix: boolean } {
+  let glob = '';
+  let prefix = '';
+  let inPrefix = true;
+  let stars = 0;
+  let literals = 0;
+  let wildcards = 0;
+  const chars = Array.from(pattern);
+  for (let i = 0; i < chars.length; i++) {
+    let c = chars[i]!;
+    let escaped = false;
+    if (c === '\\' && i + 1 < chars.length) {
+      c = chars[++i]!;
+      escaped = true;
+    }
+    if (!escaped && (c === '*' || c === '?')) {
+      glob += c;
+      inPrefix = false;
+      wildcards++;
+      if (c === '*') stars++;
+      continue;
+    }
+    literals++;
+    glob += c === '*' ? '[*]' : c === '?' ? '[?]' : c === '[' ? '[[]' : c;
+    if (inPrefix) prefix += c;
+  }
+  const simplePrefix = wildcards === 1 && stars === 1 && glob.endsWith('*') && prefix.length === literals;
+  return { glob, prefix, onlyStars: literals === 0 && stars > 0 && stars === wildcards, simplePrefix };
+}
+
+const NOTHING: CompiledWhere = { sql: '0', params: [] };
+const EVERYTHING: CompiledWhere = { sql: '1', params: [] };
+
+/** Compiles a query (null = match all) to a WHERE expression over `events e`. */
+export function compileWhere(node: QueryNode | null, options: CompileOptions): CompiledWhere {
+  if (node === null) return EVERYTHING;
+  return new Compiler(options).node(node);
+}
+
+class Compiler {
+  readonly now: number;
+  constructor(options: CompileOptions) {
+    this.now = options.now;
+  }
+
+  node(node: QueryNode): CompiledWhere {
+    switch (node.type) {
+      case 'matchAll':
+        return EVERYTHING;
+      case 'bool':
+        return this.bool(node);
+      case 'exists':
+        return this.leaf(node, node.field);
+      default:
+        return this.leaf(node, node.field);
+    }
+  }
+
+  bool(node: BoolNode): CompiledWhere {
+    const must: CompiledWhere[] = [];
+    const should: CompiledWhere[] = [];
+    const mustNot: CompiledWhere[] = [];
+    for (const c of node.clauses) {
+      const compiled = this.node(c.query);
+      (c.occur === 'must' ? must : c.occur === 'should' ? should : mustNot).push(compiled);
+    }
+    // Lucene: with a required clause, optional clauses only score; without one, at least one
+    // optional clause must match; only prohibited clauses → everything except them.
+    const parts: CompiledWhere[] = [...must];
+    if (must.length === 0 && should.length > 0) parts.push(join(should, 'OR'));
+    for (const n of mustNot) parts.push({ sql: `NOT (${n.sql})`, params: n.params });
+    if (parts.length === 0) return NOTHING;
+    return join(parts, 'AND');
+  }
+
+  leaf(node: FieldNode, field: string | null): CompiledWhere {
+    const { targets, expanded } = targetsOf(field);
+    const parts: CompiledWhere[] = [];
+    for (const target of targets) {
+      try {
+        parts.push(this.onTarget(node, target));
+      } catch (err) {
+        // A pattern like `*` expands over fields of every type; as in Elasticsearch's
+        // all-fields mode, fields that cannot hold the value are skipped, not an error.
+        if (expanded && (err instanceof ValidationError || err instanceof UnsupportedQueryError) && target.kind !== 'originalGlob') continue;
+        throw err;
+      }
+    }
+    if (parts.length === 0) return NOTHING;
+    return parts.length === 1 ? parts[0]! : join(parts, 'OR');
+  }
+
+  onTarget(node: FieldNode, t: Target): CompiledWhere {
+    switch (node.type) {
+      case 'exists':
+        return this.exists(t);
+      case 'term':
+        return this.term(t, node.value, false);
+      case 'phrase':
+        return this.phrase(t, node.value, node.slop ?? 0);
+      case 'wildcard':
+        return this.wildcard(t, node.pattern);
+      case 'regex':
+        return this.regex(t, node.pattern);
+      case 'fuzzy':
+        return this.fuzzy(t, node);
+      case 'range':
+        return this.range(t, node);
+    }
+  }
+
+  exists(t: Target): CompiledWhere {
+    switch (t.kind) {
+      case 'timestamp':
+      case 'id':
+        return EVERYTHING;
+      case 'originalGlob':
+        return inFields(`path IN (SELECT path FROM paths WHERE path GLOB ?)`, [t.glob]);
+      case 'text':
+        if (t.path === null) return inFts(`${ftsColumnFilter(t.column)}${ftsQuote(NO_TOKEN)}`, true);
+        return inFields('path = ?', [t.path]);
+      default:
+        return inFields('path = ?', [t.path]);
+    }
+  }
+
+  /** Exact value on a keyword-like target. */
+  keywordEquals(t: Extract<Target, { kind: 'keyword' | 'originalGlob' | 'id' }>, value: string): CompiledWhere {
+    if (t.kind === 'id') return { sql: 'e.id = ?', params: [value] };
+    return inFields(`${pathSql(t)} AND value = ?`, [...pathParams(t), value]);
+  }
+
+  term(t: Target, value: string, phrase: boolean): CompiledWhere {
+    switch (t.kind) {
+      case 'timestamp': {
+        const lo = this.date(t.field, value, false);
+        const hi = this.date(t.field, value, true);
+        return { sql: `${t.column} BETWEEN ? AND ?`, params: [lo, hi] };
+      }
+      case 'id':
+      case 'keyword':
+      case 'originalGlob':
+        return this.keywordEquals(t, value);
+      case 'long': {
+        const n = parseLong(t.field, value);
+        if (!Number.isInteger(n)) return NOTHING;
+        return inFields('path = ? AND value = ?', [t.path, n]);
+      }
+      case 'ip': {
+        const { lo, hi } = ipKeyRange(value, t.field);
+        return lo === hi
+          ? inFields('path = ? AND value = ?', [t.path, lo])
+          : inFields('path = ? AND value BETWEEN ? AND ?', [t.path, lo, hi]);
+      }
+      case 'text': {
+        const tokens = tokenize(value);
+        if (tokens.length === 0) return NOTHING;
+        // Unquoted, several tokens are alternatives (default operator OR), as Lucene's
+        // QueryBuilder does without auto-generated phrases; quoted, they form a phrase.
+        const expr = phrase ? ftsQuote(tokens.join(' ')) : `(${tokens.map(ftsQuote).join(' OR ')})`;
+        return inFts(`${ftsColumnFilter(t.column)}${expr}`);
+      }
+    }
+  }
+
+  phrase(t: Target, value: string, slop: number): CompiledWhere {
+    if (t.kind !== 'text') return this.term(t, value, true);
+    const tokens = tokenize(value);
+    if (tokens.length === 0) return NOTHING;
+    if (slop <= 0 || tokens.length === 1) return this.term(t, value, true);
+    // NEAR finds candidates (it ignores order, so it is a superset); al_slop applies Lucene's
+    // exact sloppy-phrase rule to each candidate.
+    const near = `${ftsColumnFilter(t.column)}NEAR(${tokens.map(ftsQuote).join(' ')}, ${Math.min(slop + tokens.length, 100_000)})`;
+    return {
+      sql: `e.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?) AND al_slop(e.original, e.ecs, ?, ?, ?)`,
+      params: [near, t.column, JSON.stringify(tokens), slop],
+    };
+  }
+
+  wildcard(t: Target, pattern: string): CompiledWhere {
+    switch (t.kind) {
+      case 'timestamp':
+      case 'long':
+      case 'ip':
+        throw new UnsupportedQueryError(`wildcard queries are not supported on ${typeName(t)} field ${t.field}`, { field: t.field });
+      case 'id':
+      case 'keyword':
+      case 'originalGlob': {
+        const w = wildcardToGlob(pattern);
+        if (w.onlyStars) return this.exists(t);
+        if (t.kind === 'id') return { sql: 'e.id GLOB ?', params: [w.glob] };
+        // GLOB cannot use the index on a column without TEXT affinity: bound the literal
+        // prefix explicitly so the (path, value) index narrows the scan.
+        const prefix = w.prefix ? ' AND value >= ? AND value < ?' : '';
+        const prefixParams = w.prefix ? [w.prefix, `${w.prefix}\u{10FFFF}`] : [];
+        return inFields(`${pathSql(t)}${prefix} AND value GLOB ?`, [...pathParams(t), ...prefixParams, w.glob]);
+      }
+      case 'text': {
+        // Elasticsearch normalizes multi-term queries on text fields with the analyzer (lowercase).
+        const w = wildcardToGlob(pattern.toLowerCase());
+        if (w.onlyStars) return this.exists(t);
+        if (w.simplePrefix && tokenize(w.prefix).join('') === w.prefix && w.prefix.length > 0) {
+          return inFts(`${ftsColumnFilter(t.column)}${ftsQuote(w.prefix)} *`);
+        }
+        const prefix = w.prefix ? ' AND term >= ? AND term < ?' : '';
+        const prefixParams = w.prefix ? [w.prefix, `${w.prefix}\u{10FFFF}`] : [];
+        return this.vocab(t.column, `${prefix} AND term GLOB ?`, [...prefixParams, w.glob]);
+      }
+    }
+  }
+
+  regex(t: Target, pattern: string): CompiledWhere {
+    luceneRegex(pattern); // validates, with a clear error, before any SQL runs
+    switch (t.kind) {
+      case 'timestamp':
+      case 'long':
+      case 'ip':
+        throw new UnsupportedQueryError(`regular expressions are not supported on ${typeName(t)} field ${t.field}`, { field: t.field });
+      case 'id':
+        return { sql: 'al_regexp(?, e.id)', params: [pattern] };
+      case 'keyword':
+      case 'originalGlob':
+        return inFields(`${pathSql(t)} AND al_regexp(?, value)`, [...pathParams(t), pattern]);
+      case 'text':
+        return this.vocab(t.column, ' AND al_regexp(?, term)', [pattern]);
+    }
+  }
+
+  fuzzy(t: Target, node: FuzzyNode): CompiledWhere {
+    if (node.distance !== 'auto' && !(Number.isInteger(node.distance) && node.distance >= 0 && node.distance <= 2)) {
+      throw new ValidationError(`fuzzy ${node.value}~${node.distance}: valid edit distances are 0, 1 and 2`, { field: t.field });
+    }
+    switch (t.kind) {
+      case 'timestamp':
+      case 'long':
+      case 'ip':
+        throw new UnsupportedQueryError(`fuzzy queries are not supported on ${typeName(t)} field ${t.field}`, { field: t.field });
+      case 'id':
+      case 'keyword':
+      case 'originalGlob': {
+        const d = node.distance === 'auto' ? autoDistance(node.value) : node.distance;
+        if (d === 0) return this.term(t, node.value, false);
+        const len = Array.from(node.value).length;
+        if (t.kind === 'id') return { sql: 'al_fuzzy(e.id, ?, ?)', params: [node.value, d] };
+        return inFields(`${pathSql(t)} AND length(value) BETWEEN ? AND ? AND al_fuzzy(value, ?, ?)`, [
+          ...pathParams(t),
+          len - d,
+          len + d,
+          node.value,
+          d,
+        ]);
+      }
+      case 'text': {
+        const value = node.value.toLowerCase();
+        const d = node.distance === 'auto' ? autoDistance(value) : node.distance;
+        if (d === 0) return this.term(t, value, false);
+        return this.vocab(t.column, ' AND al_fuzzy(term, ?, ?)', [value, d]);
+      }
+    }
+  }
+
+  range(t: Target, node: RangeNode): CompiledWhere {
+    if (node.lower === null && node.upper === null) return this.exists(t);
+    const conds: string[] = [];
+    const params: unknown[] = [];
+    const bound = (value: string | null, lower: boolean, inclusive: boolean, convert: (v: string, roundUp: boolean) => unknown, col: string) => {
+      if (value === null) return;
+      // Date bounds round like Elasticsearch: gte/lt to the start of the unit, gt/lte to its end.
+      const roundUp = lower ? !inclusive : inclusive;
+      conds.push(`${col} ${lower ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<'} ?`);
+      params.push(convert(value, roundUp));
+    };
+    const both = (col: string, convert: (v: string, roundUp: boolean) => unknown) => {
+      bound(node.lower, true, node.includeLower, convert, col);
+      bound(node.upper, false, node.includeUpper, convert, col);
+    };
+    switch (t.kind) {
+      case 'timestamp':
+        both(t.column, (v, up) => this.date(t.field, v, up));
+        return { sql: `(${conds.join(' AND ')})`, params };
+      case 'id':
+        both('e.id', (v) => v);
+        return { sql: `(${conds.join(' AND ')})`, params };
+      case 'long':
+        both('value', (v) => parseLong(t.field, v));
+        return inFields(`path = ? AND ${conds.join(' AND ')}`, [t.path, ...params]);
+      case 'ip':
+        both('value', (v) => {
+          const key = ipKey(v);
+          if (key === null) throw new ValidationError(`${t.field}: ${JSON.stringify(v)} is not an IP address`, { field: t.field });
+          return key;
+        });
+        return inFields(`path = ? AND ${conds.join(' AND ')}`, [t.path, ...params]);
+      case 'keyword':
+      case 'originalGlob':
+        // Keyword semantics: values compare as strings (documented limitation for numbers).
+        both('value', (v) => v);
+        return inFields(`${pathSql(t)} AND typeof(value) = 'text' AND ${conds.join(' AND ')}`, [...pathParams(t), ...params]);
+      case 'text':
+        both('term', (v) => v);
+        return this.vocab(t.column, ` AND ${conds.join(' AND ')}`, params);
+    }
+  }
+
+  /**
+   * Multi-term query on a text column (Lucene rewrites it into the matching terms): the terms
+   * come from the FTS5 vocabulary, the events from one FTS5 MATCH over their disjunction.
+   */
+  vocab(column: FtsColumn, termCond: string, params: unknown[]): CompiledWhere {
+    const expansion =
+      `(SELECT ? || group_concat('"' || replace(term, '"', '""') || '"', ' OR ') || ')' ` +
+      `FROM fts_vocab WHERE col = ?${termCond})`;
+    return {
+      sql: `e.seq IN (SELECT rowid FROM fts WHERE fts MATCH coalesce(${expansion}, ?))`,
+      params: [`${ftsColumnFilter(column)}(`, column, ...params, ftsQuote(NO_TOKEN)],
+    };
+  }
+
+  date(field: string, value: string, roundUp: boolean): number {
+    try {
+      return evalDateMath(value, this.now, roundUp);
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        throw new ValidationError(`${field}: ${err.message}`, { field, value });
+      }
+      throw err;
+    }
+  }
+}
+
+function typeName(t: Target): string {
+  return t.kind === 'timestamp' ? 'date' : t.kind;
+}
+
+function parseLong(field: string, value: string): number {
+  const n = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) {
+    throw new ValidationError(`${field} is a number field: ${JSON.stringify(value)} is not a number`, { field, value });
+  }
+  return n;
+}
+
+function pathSql(t: Extract<Target, { kind: 'keyword' | 'originalGlob' }>): string {
+  return t.kind === 'keyword' ? 'path = ?' : 'path IN (SELECT path FROM paths WHERE path GLOB ?)';
+}
+
+function pathParams(t: Extract<Target, { kind: 'keyword' | 'originalGlob' }>): unknown[] {
+  return [t.kind === 'keyword' ? t.path : t.glob];
+}
+
+function inFields(cond: string, params: unknown[]): CompiledWhere {
+  return { sql: `e.seq IN (SELECT event FROM fields WHERE ${cond})`, params };
+}
+
+function inFts(match: string, never = false): CompiledWhere {
+  if (never) return NOTHING;
+  return { sql: 'e.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?)', params: [match] };
+}
+
+function ftsColumnFilter(column: FtsColumn): string {
+  return `{${column}} : `;
+}
+
+function join(parts: CompiledWhere[], op: 'AND' | 'OR'): CompiledWhere {
+  if (parts.length === 1) return parts[0]!;
+  return { sql: `(${parts.map((p) => p.sql).join(` ${op} `)})`, params: parts.flatMap((p) => p.params) };
+}

@@ -1,0 +1,62 @@
+/**
+ * One team's database. `events` holds each event once (JSON columns, `seq` never reused so a
+ * stale index row can never point at a newer event); `fields` is the inverted index that
+ * makes `path:value` an index lookup for ANY path; `fts` is the full-text index.
+ *
+ * `fields.value` has no declared type (BLOB affinity) on purpose: original leaves are stored
+ * as text (keyword semantics: `"20"` and `20` are both the text 20) while
+ * `http.response.status_code` is stored as an integer so that its ranges compare as numbers.
+ */
+import type Database from 'better-sqlite3';
+
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  ts INTEGER NOT NULL,
+  received INTEGER NOT NULL,
+  format TEXT NOT NULL,
+  flags TEXT NOT NULL,
+  ecs TEXT NOT NULL,
+  original TEXT NOT NULL,
+  raw TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id);
+-- Keys: ECS names as is (event.action), metadata as auditlog.format / auditlog.flags,
+-- original paths with a leading dot (.actor.user.email), so they can never collide.
+CREATE TABLE IF NOT EXISTS fields (
+  path TEXT NOT NULL,
+  value,
+  event INTEGER NOT NULL,
+  PRIMARY KEY (path, value, event)
+) WITHOUT ROWID;
+-- Every original path ever seen: wildcard field names (actor.*) expand over this small table.
+CREATE TABLE IF NOT EXISTS paths (path TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
+  text, message, ua,
+  content = '', contentless_delete = 1,
+  tokenize = 'unicode61 remove_diacritics 0 tokenchars ''._:''''\u2019\u2018,;\u00B7'''
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab (fts, col);
+`;
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export function openSchema(db: Database.Database, synchronous: Synchronous): void {
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is fsynced before append resolves, so an acknowledged event survives power
+  // loss. NORMAL in WAL mode only survives a process crash (bench/sqlite.bench.ts measures both).
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === 0) {
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  } else if (version !== SCHEMA_VERSION) {
+    throw new Error(`database schema version ${version} is not supported (expected ${SCHEMA_VERSION})`);
+  }
+}

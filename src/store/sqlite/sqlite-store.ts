@@ -1,0 +1,384 @@
+/**
+ * The embedded event store: one SQLite database file per team under a data directory
+ * (physical isolation: a team's file is opened only for calls naming that team).
+ */
+import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
+import { StoredEvent, TeamId } from '../../events/event.ts';
+import type {
+  AppendItemResult,
+  AuditStore,
+  Facet,
+  FacetRequest,
+  Histogram,
+  HistogramRequest,
+  QueryRequest,
+  SearchPage,
+  SearchRequest,
+} from '../interface.ts';
+import { type CompiledWhere, compileWhere, concreteTarget, hasWildcard } from './compile-sql.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { registerFunctions } from './functions.ts';
+import { chooseInterval, MAX_BUCKETS } from './histogram.ts';
+import { fieldRows } from './index-rows.ts';
+import { formatIpKey } from './ip.ts';
+import { openSchema, type Synchronous } from './schema.ts';
+import { ftsDocument, ftsValues } from './text.ts';
+
+export interface SqliteStoreOptions {
+  /** Directory holding one `<team>.db` file per team; created when missing. */
+  dataDir: string;
+  /** `FULL` (default) makes every acknowledged batch survive power loss. */
+  synchronous?: Synchronous;
+  /** Clock for date math (`now`); tests pin it. */
+  now?: () => number;
+}
+
+interface TeamDb {
+  db: Database.Database;
+  knownPaths: Set<string>;
+  insertEvent: Database.Statement;
+  insertField: Database.Statement;
+  insertPath: Database.Statement;
+  insertFts: Database.Statement;
+  appendBatch: (events: StoredEvent[], team: TeamId) => AppendItemResult[];
+}
+
+interface EventRow {
+  seq: number;
+  id: string;
+  ts: number;
+  received: number;
+  format: string;
+  flags: string;
+  ecs: string;
+  original: string;
+  raw: string;
+}
+
+const DELETE_CHUNK = 1_000;
+
+export class SqliteStore implements AuditStore {
+  readonly kind = 'sqlite' as const;
+  readonly dataDir: string;
+  readonly #synchronous: Synchronous;
+  readonly #now: () => number;
+  readonly #teams = new Map<TeamId, TeamDb>();
+  #closed = false;
+
+  constructor({ dataDir, synchronous = 'FULL', now = Date.now }: SqliteStoreOptions) {
+    this.dataDir = dataDir;
+    this.#synchronous = synchronous;
+    this.#now = now;
+    mkdirSync(dataDir, { recursive: true });
+  }
+
+  /** Path of a team's database file (the team id is validated first). */
+  fileOf(team: TeamId): string {
+    return join(this.dataDir, `${checkTeam(team)}.db`);
+  }
+
+  async append(team: TeamId, events: StoredEvent[]): Promise<AppendItemResult[]> {
+    const t = this.#open(team);
+    try {
+      return t.appendBatch(events, team);
+    } catch (err) {
+      // The batch rolled back: the cache of known paths may now be ahead of the table.
+      t.knownPaths = new Set(t.db.prepare('SELECT path FROM paths').pluck().all() as string[]);
+      throw new StoreUnavailableError(`could not store the batch for team ${team}: ${(err as Error).message}`, 5, { cause: err });
+    }
+  }
+
+  async search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+    const size = request.size;
+    if (!Number.isInteger(size) || size < 1 || size > 1000) {
+      throw new ValidationError('size must be an integer from 1 to 1000', { field: 'size' });
+    }
+    const sort = request.sort ?? 'desc';
+    const { db } = this.#open(team);
+    const where = this.#where(request);
+    const total = (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    let pageSql = where.sql;
+    const params = [...where.params];
+    if (request.cursor) {
+      const after = decodeCursor(request.cursor);
+      pageSql += sort === 'desc' ? ' AND (e.ts, e.id) < (?, ?)' : ' AND (e.ts, e.id) > (?, ?)';
+      params.push(after.ts, after.id);
+    }
+    const dir = sort === 'desc' ? 'DESC' : 'ASC';
+    const rows = db
+      .prepare(`SELECT e.* FROM events e WHERE ${pageSql} ORDER BY e.ts ${dir}, e.id ${dir} LIMIT ?`)
+      .all(...params, size + 1) as EventRow[];
+    const more = rows.length > size;
+    const hits = rows.slice(0, size).map((r) => toEvent(r, team));
+    const last = hits.at(-1);
+    return { hits, total, cursor: more && last ? encodeCursor({ ts: last.timestamp, id: last.id }) : null };
+  }
+
+  async count(team: TeamId, request: QueryRequest): Promise<number> {
+    const { db } = this.#open(team);
+    const where = this.#where(request);
+    return (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  }
+
+  async histogram(team: TeamId, request: HistogramRequest): Promise<Histogram> {
+    const { db } = this.#open(team);
+    const where = this.#where(request);
+    let from = request.from;
+    let to = request.to;
+    if (from === undefined || to === undefined) {
+      const extent = db.prepare(`SELECT min(e.ts) AS lo, max(e.ts) AS hi FROM events e WHERE ${where.sql}`).get(...where.params) as {
+        lo: number | null;
+        hi: number | null;
+      };
+      if (extent.lo === null || extent.hi === null) {
+        if (from === undefined || to === undefined) return { intervalMs: request.intervalMs ?? 60_000, buckets: [] };
+      } else {
+        from ??= extent.lo;
+        to ??= extent.hi + 1;
+      }
+    }
+    if (to! <= from!) return { intervalMs: request.intervalMs ?? 1_000, buckets: [] };
+    let intervalMs = request.intervalMs ?? chooseInterval(to! - from!);
+    if (!Number.isInteger(intervalMs) || intervalMs < 1) {
+      throw new ValidationError('intervalMs must be a positive integer', { field: 'intervalMs' });
+    }
+    const first = Math.floor(from! / intervalMs) * intervalMs;
+    const count = Math.ceil((to! - first) / intervalMs);
+    if (count > MAX_BUCKETS) throw new LimitExceededError('histogram bucket count', MAX_BUCKETS, 'BAD_REQUEST');
+    const rows = db
+      .prepare(
+        `SELECT CAST((e.ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM events e WHERE ${where.sql} GROUP BY b`,
+      )
+      .all(first, intervalMs, ...where.params) as Array<{ b: number; n: number }>;
+    const buckets = Array.from({ length: count }, (_, i) => ({ start: first + i * intervalMs, count: 0 }));
+    for (const r of rows) {
+      const bucket = buckets[r.b];
+      if (bucket) bucket.count = r.n;
+    }
+    return { intervalMs, buckets };
+  }
+
+  async facets(team: TeamId, request: FacetRequest): Promise<Facet> {
+    const size = request.size ?? 10;
+    if (!Number.isInteger(size) || size < 1 || size > 100) {
+      throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
+    }
+    if (hasWildcard(request.field)) {
+      throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${request.field}`, { field: request.field });
+    }
+    const { db } = this.#open(team);
+    const where = this.#where(request);
+    const total = (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    const target = concreteTarget(request.field);
+    let top: Array<{ value: unknown; n: number }>;
+    let covered: number;
+    if (target.kind === 'id') {
+      top = db
+        .prepare(`SELECT e.id AS value, 1 AS n FROM events e WHERE ${where.sql} ORDER BY e.id LIMIT ?`)
+        .all(...where.params, size) as typeof top;
+      covered = top.length;
+    } else if (target.kind === 'timestamp') {
+      throw new UnsupportedQueryError(`facets on the date field ${request.field} are not supported; use the histogram`, {
+        field: request.field,
+      });
+    } else {
+      const path = target.kind === 'text' ? target.path : target.kind === 'originalGlob' ? null : target.path;
+      if (path === null) throw new UnsupportedQueryError(`facets are not supported on ${request.field}`, { field: request.field });
+      const matching = `SELECT e.seq FROM events e WHERE ${where.sql}`;
+      top = db
+        .prepare(
+          `SELECT f.value AS value, count(*) AS n FROM fields f WHERE f.path = ? AND f.event IN (${matching})
+           GROUP BY f.value ORDER BY n DESC, f.value ASC LIMIT ?`,
+        )
+        .all(path, ...where.params, size) as typeof top;
+      if (top.length === 0) {
+        covered = 0;
+      } else {
+        const placeholders = top.map(() => '?').join(', ');
+        covered = (
+          db
+            .prepare(
+              `SELECT count(DISTINCT f.event) AS n FROM fields f WHERE f.path = ? AND f.value IN (${placeholders}) AND f.event IN (${matching})`,
+            )
+            .get(path, ...top.map((r) => r.value), ...where.params) as { n: number }
+        ).n;
+      }
+    }
+    const render = (v: unknown) => (target.kind === 'ip' && typeof v === 'string' ? formatIpKey(v) : String(v));
+    return {
+      field: request.field,
+      buckets: top.map((r) => ({ value: render(r.value), count: r.n })),
+      other: Math.max(0, total - covered),
+    };
+  }
+
+  async get(team: TeamId, id: string): Promise<StoredEvent | null> {
+    const { db } = this.#open(team);
+    const row = db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+    return row ? toEvent(row, team) : null;
+  }
+
+  async deleteOlderThan(team: TeamId, cutoff: number): Promise<number> {
+    const t = this.#open(team);
+    const { db } = t;
+    const select = db.prepare('SELECT * FROM events WHERE ts < ? LIMIT ?');
+    const delField = db.prepare('DELETE FROM fields WHERE path = ? AND value = ? AND event = ?');
+    const delFts = db.prepare('DELETE FROM fts WHERE rowid = ?');
+    const delEvent = db.prepare('DELETE FROM events WHERE seq = ?');
+    // Chunks keep each transaction (and the WAL) small while other calls interleave.
+    const chunk = db.transaction(() => {
+      const rows = select.all(cutoff, DELETE_CHUNK) as EventRow[];
+      for (const r of rows) {
+        const parsed = { original: JSON.parse(r.original), ecs: JSON.parse(r.ecs), format: r.format as never, flags: JSON.parse(r.flags) };
+        for (const [path, value] of fieldRows(parsed).rows) delField.run(path, value, r.seq);
+        delFts.run(r.seq);
+        delEvent.run(r.seq);
+      }
+      return rows.length;
+    });
+    let deleted = 0;
+    for (;;) {
+      const n = chunk();
+      deleted += n;
+      if (n < DELETE_CHUNK) break;
+    }
+    return deleted;
+  }
+
+  async dropTeam(team: TeamId): Promise<void> {
+    const file = this.fileOf(team);
+    const open = this.#teams.get(team);
+    if (open) {
+      open.db.close();
+      this.#teams.delete(team);
+    }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new StoreUnavailableError('the SQLite store is closed');
+    try {
+      accessSync(this.dataDir, constants.R_OK | constants.W_OK);
+    } catch (err) {
+      throw new StoreUnavailableError(`data directory ${this.dataDir} is not writable`, 5, { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#teams.values()) t.db.close();
+    this.#teams.clear();
+  }
+
+  #where(request: QueryRequest): CompiledWhere {
+    const q = compileWhere(request.query, { now: this.#now() });
+    const conds = [q.sql];
+    const params = [...q.params];
+    if (request.from !== undefined) {
+      conds.push('e.ts >= ?');
+      params.push(request.from);
+    }
+    if (request.to !== undefined) {
+      conds.push('e.ts < ?');
+      params.push(request.to);
+    }
+    return { sql: conds.join(' AND '), params };
+  }
+
+  #open(team: TeamId): TeamDb {
+    if (this.#closed) throw new StoreUnavailableError('the SQLite store is closed');
+    const existing = this.#teams.get(team);
+    if (existing) return existing;
+    const file = this.fileOf(team);
+    let db: Database.Database;
+    try {
+      db = new Database(file);
+      openSchema(db, this.#synchronous);
+    } catch (err) {
+      throw new StoreUnavailableError(`cannot open the database of team ${team}: ${(err as Error).message}`, 5, { cause: err });
+    }
+    registerFunctions(db);
+    const t: TeamDb = {
+      db,
+      knownPaths: new Set((db.prepare('SELECT path FROM paths').pluck().all() as string[])),
+      insertEvent: db.prepare(
+        'INSERT OR IGNORE INTO events (id, ts, received, format, flags, ecs, original, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertField: db.prepare('INSERT OR IGNORE INTO fields (path, value, event) VALUES (?, ?, ?)'),
+      insertPath: db.prepare('INSERT OR IGNORE INTO paths (path) VALUES (?)'),
+      insertFts: db.prepare('INSERT INTO fts (rowid, text, message, ua) VALUES (?, ?, ?, ?)'),
+      appendBatch: () => [],
+    };
+    const one = db.transaction((e: StoredEvent) => insertOne(t, e));
+    t.appendBatch = db.transaction((events: StoredEvent[], forTeam: TeamId) =>
+      events.map((raw, i): AppendItemResult => {
+        const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `#${i}`;
+        const parsed = StoredEvent.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          return { status: 'rejected', id, reason: `invalid event: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` };
+        }
+        if (parsed.data.team !== forTeam) {
+          return { status: 'rejected', id, reason: `event belongs to team ${parsed.data.team}, not ${forTeam}` };
+        }
+        try {
+          return one(parsed.data) ? { status: 'created', id } : { status: 'duplicate', id };
+        } catch (err) {
+          return { status: 'rejected', id, reason: `not stored: ${(err as Error).message}` };
+        }
+      }),
+    );
+    this.#teams.set(team, t);
+    return t;
+  }
+}
+
+/** Inserts one event with its index rows; false when the id is already stored. */
+function insertOne(t: TeamDb, e: StoredEvent): boolean {
+  const info = t.insertEvent.run(
+    e.id,
+    e.timestamp,
+    e.received,
+    e.format,
+    JSON.stringify(e.flags),
+    JSON.stringify(e.ecs),
+    JSON.stringify(e.original),
+    e.raw,
+  );
+  if (info.changes === 0) return false;
+  const seq = info.lastInsertRowid;
+  const { rows, originalPaths } = fieldRows(e);
+  for (const [path, value] of rows) t.insertField.run(path, value, seq);
+  const text = ftsValues(e);
+  t.insertFts.run(seq, ftsDocument(text.text), ftsDocument(text.message), ftsDocument(text.ua));
+  // Last, so that a failure above (rolled back with the event) never leaves the cache ahead of the table.
+  for (const p of originalPaths) {
+    if (t.knownPaths.has(p)) continue;
+    t.insertPath.run(p);
+    t.knownPaths.add(p);
+  }
+  return true;
+}
+
+function checkTeam(team: string): TeamId {
+  const r = TeamId.safeParse(team);
+  if (!r.success) throw new ValidationError(`invalid team id ${JSON.stringify(team)}: ${r.error.issues[0]?.message}`, { field: 'team' });
+  return r.data;
+}
+
+function toEvent(r: EventRow, team: TeamId): StoredEvent {
+  return {
+    id: r.id,
+    team,
+    timestamp: r.ts,
+    received: r.received,
+    format: r.format as StoredEvent['format'],
+    flags: JSON.parse(r.flags),
+    ecs: JSON.parse(r.ecs),
+    original: JSON.parse(r.original),
+    raw: r.raw,
+  };
+}

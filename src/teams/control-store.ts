@@ -1,0 +1,34 @@
+/**
+ * Control state: teams, keys, quotas. Lives in the same backend as the events (a SQLite file
+ * in embedded mode; system indices with Elasticsearch), so several instances share one truth.
+ */
+import type { ApiKey, Role, Team } from './model.ts';
+
+export interface StoredKey extends ApiKey {
+  hash: string;
+}
+
+export interface ControlStore {
+  getSetting(name: string): Promise<string | null>;
+  setSetting(name: string, value: string): Promise<void>;
+  /** Sets a setting only if it is unset; returns the value that holds afterwards. */
+  initSetting(name: string, value: string): Promise<string>;
+
+  insertTeam(team: Team): Promise<void>;
+  getTeam(id: string): Promise<Team | null>;
+  listTeams(): Promise<Team[]>;
+  updateTeam(id: string, patch: Partial<Pick<Team, 'name' | 'retentionDays' | 'dailyQuotaBytes'>>): Promise<Team | null>;
+
+  insertKey(key: StoredKey): Promise<void>;
+  getKey(id: string): Promise<StoredKey | null>;
+  listKeys(team: string): Promise<ApiKey[]>;
+  revokeKey(team: string, id: string, at: string): Promise<boolean>;
+
+  /** Adds bytes to a team's usage of one UTC day and returns the new total. */
+  addUsage(team: string, day: string, bytes: number): Promise<number>;
+  getUsage(team: string, day: string): Promise<number>;
+
+  close(): Promise<void>;
+}
+
+export type { ApiKey, Role, Team };

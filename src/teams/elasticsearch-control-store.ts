@@ -1,0 +1,206 @@
+/**
+ * Control state in Elasticsearch system indices, so that several auditlog instances on one
+ * cluster share teams, keys and quotas (ARCHITECTURE.md §6).
+ *
+ * Index names start with `auditlog_control-`: team event indices start with `auditlog-`
+ * followed by a team id, and a team id cannot contain `_control`'s leading underscore in that
+ * position, so no team pattern can ever reach these. Writes use optimistic concurrency
+ * (if_seq_no / if_primary_term) instead of scripts, because the test distribution has no
+ * painless.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+import { ConflictError } from '../errors.ts';
+import type { ControlStore, StoredKey } from './control-store.ts';
+import { ApiKey, Team } from './model.ts';
+
+export const CONTROL_INDEX_PREFIX = 'auditlog_control-';
+const INDICES = {
+  settings: `${CONTROL_INDEX_PREFIX}settings`,
+  teams: `${CONTROL_INDEX_PREFIX}teams`,
+  keys: `${CONTROL_INDEX_PREFIX}keys`,
+  usage: `${CONTROL_INDEX_PREFIX}usage`,
+} as const;
+
+const MAPPINGS: Record<keyof typeof INDICES, Record<string, { type: string; index?: boolean }>> = {
+  settings: { value: { type: 'keyword', index: false } },
+  teams: {
+    id: { type: 'keyword' },
+    name: { type: 'keyword' },
+    retentionDays: { type: 'integer' },
+    dailyQuotaBytes: { type: 'long' },
+    createdAt: { type: 'date' },
+  },
+  keys: {
+    id: { type: 'keyword' },
+    team: { type: 'keyword' },
+    role: { type: 'keyword' },
+    name: { type: 'keyword' },
+    hash: { type: 'keyword', index: false },
+    createdAt: { type: 'date' },
+    revokedAt: { type: 'date' },
+  },
+  usage: { team: { type: 'keyword' }, day: { type: 'keyword' }, bytes: { type: 'long' } },
+};
+
+const isStatus = (err: unknown, status: number) => err instanceof errors.ResponseError && err.statusCode === status;
+
+export class ElasticsearchControlStore implements ControlStore {
+  readonly #es: Client;
+  readonly #replicas: number;
+
+  private constructor(es: Client, replicas: number) {
+    this.#es = es;
+    this.#replicas = replicas;
+  }
+
+  /** Creates the control indices when missing (idempotent; safe when instances race). */
+  static async open(es: Client, { replicas = 0 }: { replicas?: number } = {}): Promise<ElasticsearchControlStore> {
+    const store = new ElasticsearchControlStore(es, replicas);
+    for (const [name, index] of Object.entries(INDICES) as Array<[keyof typeof INDICES, string]>) {
+      try {
+        await es.indices.create({
+          index,
+          settings: { number_of_shards: 1, number_of_replicas: store.#replicas },
+          mappings: { dynamic: 'strict', properties: MAPPINGS[name] as never },
+        });
+      } catch (err) {
+        if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+      }
+    }
+    return store;
+  }
+
+  async #get<T>(index: string, id: string): Promise<{ doc: T; seqNo: number; primaryTerm: number } | null> {
+    try {
+      const r = await this.#es.get<T>({ index, id });
+      return r.found ? { doc: r._source!, seqNo: r._seq_no!, primaryTerm: r._primary_term! } : null;
+    } catch (err) {
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+  }
+
+  async getSetting(name: string) {
+    return (await this.#get<{ value: string }>(INDICES.settings, name))?.doc.value ?? null;
+  }
+
+  async setSetting(name: string, value: string) {
+    await this.#es.index({ index: INDICES.settings, id: name, document: { value }, refresh: true });
+  }
+
+  async initSetting(name: string, value: string) {
+    try {
+      await this.#es.index({ index: INDICES.settings, id: name, document: { value }, op_type: 'create', refresh: true });
+      return value;
+    } catch (err) {
+      if (!isStatus(err, 409)) throw err;
+      return (await this.getSetting(name))!;
+    }
+  }
+
+  async insertTeam(team: Team) {
+    try {
+      await this.#es.index({ index: INDICES.teams, id: team.id, document: team, op_type: 'create', refresh: true });
+    } catch (err) {
+      if (isStatus(err, 409)) throw new ConflictError(`team ${JSON.stringify(team.id)} already exists`, { field: 'id' });
+      throw err;
+    }
+  }
+
+  async getTeam(id: string) {
+    const found = await this.#get<Team>(INDICES.teams, id);
+    return found ? Team.parse(found.doc) : null;
+  }
+
+  async listTeams() {
+    const r = await this.#es.search<Team>({ index: INDICES.teams, size: 10_000, sort: [{ id: 'asc' }], query: { match_all: {} } });
+    return r.hits.hits.map((h) => Team.parse(h._source));
+  }
+
+  async updateTeam(id: string, patch: Partial<Pick<Team, 'name' | 'retentionDays' | 'dailyQuotaBytes'>>) {
+    for (;;) {
+      const found = await this.#get<Team>(INDICES.teams, id);
+      if (!found) return null;
+      const next = Team.parse({ ...found.doc, ...patch });
+      try {
+        await this.#es.index({
+          index: INDICES.teams,
+          id,
+          document: next,
+          if_seq_no: found.seqNo,
+          if_primary_term: found.primaryTerm,
+          refresh: true,
+        });
+        return next;
+      } catch (err) {
+        if (!isStatus(err, 409)) throw err; // a concurrent update won: read again and re-apply
+      }
+    }
+  }
+
+  async insertKey(key: StoredKey) {
+    await this.#es.index({ index: INDICES.keys, id: key.id, document: key, op_type: 'create', refresh: true });
+  }
+
+  async getKey(id: string) {
+    const found = await this.#get<StoredKey>(INDICES.keys, id);
+    return found ? { ...ApiKey.parse(found.doc), hash: found.doc.hash } : null;
+  }
+
+  async listKeys(team: string) {
+    const r = await this.#es.search<StoredKey>({
+      index: INDICES.keys,
+      size: 10_000,
+      query: { term: { team } },
+      sort: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return r.hits.hits.map((h) => ApiKey.parse(h._source));
+  }
+
+  async revokeKey(team: string, id: string, at: string) {
+    const found = await this.#get<StoredKey>(INDICES.keys, id);
+    if (!found || found.doc.team !== team || found.doc.revokedAt !== null) return false;
+    try {
+      await this.#es.index({
+        index: INDICES.keys,
+        id,
+        document: { ...found.doc, revokedAt: at },
+        if_seq_no: found.seqNo,
+        if_primary_term: found.primaryTerm,
+        refresh: true,
+      });
+      return true;
+    } catch (err) {
+      if (isStatus(err, 409)) return false;
+      throw err;
+    }
+  }
+
+  async addUsage(team: string, day: string, bytes: number) {
+    const id = `${team}:${day}`;
+    for (;;) {
+      const found = await this.#get<{ bytes: number }>(INDICES.usage, id);
+      const total = (found?.doc.bytes ?? 0) + bytes;
+      try {
+        await this.#es.index({
+          index: INDICES.usage,
+          id,
+          document: { team, day, bytes: total },
+          ...(found ? { if_seq_no: found.seqNo, if_primary_term: found.primaryTerm } : { op_type: 'create' as const }),
+        });
+        return total;
+      } catch (err) {
+        if (!isStatus(err, 409)) throw err; // another instance added usage at the same moment
+      }
+    }
+  }
+
+  async getUsage(team: string, day: string) {
+    return (await this.#get<{ bytes: number }>(INDICES.usage, `${team}:${day}`))?.doc.bytes ?? 0;
+  }
+
+  async close() {
+    // The client belongs to the caller (it is shared with the event store).
+  }
+}

@@ -1,0 +1,139 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ControlStore, StoredKey } from './control-store.ts';
+import { ApiKey, Team } from './model.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS teams (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, retention_days INTEGER NOT NULL,
+  daily_quota_bytes INTEGER, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY, team TEXT NOT NULL REFERENCES teams(id), role TEXT NOT NULL, name TEXT NOT NULL,
+  hash TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE INDEX IF NOT EXISTS api_keys_team ON api_keys(team);
+CREATE TABLE IF NOT EXISTS usage (team TEXT NOT NULL, day TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (team, day));
+`;
+
+interface TeamRow {
+  id: string;
+  name: string;
+  retention_days: number;
+  daily_quota_bytes: number | null;
+  created_at: string;
+}
+interface KeyRow {
+  id: string;
+  team: string;
+  role: string;
+  name: string;
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const toTeam = (r: TeamRow): Team =>
+  Team.parse({
+    id: r.id,
+    name: r.name,
+    retentionDays: r.retention_days,
+    dailyQuotaBytes: r.daily_quota_bytes,
+    createdAt: r.created_at,
+  });
+const toKey = (r: KeyRow): ApiKey =>
+  ApiKey.parse({ id: r.id, team: r.team, role: r.role, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at });
+
+/** Control state in one SQLite file (`control.db`) beside the per-team event files. */
+export class SqliteControlStore implements ControlStore {
+  readonly #db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(SCHEMA);
+  }
+
+  async getSetting(name: string) {
+    const row = this.#db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  async setSetting(name: string, value: string) {
+    this.#db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
+  }
+
+  async initSetting(name: string, value: string) {
+    this.#db.prepare('INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)').run(name, value);
+    return (await this.getSetting(name))!;
+  }
+
+  async insertTeam(team: Team) {
+    this.#db
+      .prepare('INSERT INTO teams (id, name, retention_days, daily_quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(team.id, team.name, team.retentionDays, team.dailyQuotaBytes, team.createdAt);
+  }
+
+  async getTeam(id: string) {
+    const row = this.#db.prepare('SELECT * FROM teams WHERE id = ?').get(id) as TeamRow | undefined;
+    return row ? toTeam(row) : null;
+  }
+
+  async listTeams() {
+    return (this.#db.prepare('SELECT * FROM teams ORDER BY id').all() as TeamRow[]).map(toTeam);
+  }
+
+  async updateTeam(id: string, patch: Partial<Pick<Team, 'name' | 'retentionDays' | 'dailyQuotaBytes'>>) {
+    const current = await this.getTeam(id);
+    if (!current) return null;
+    const next = { ...current, ...patch };
+    this.#db
+      .prepare('UPDATE teams SET name = ?, retention_days = ?, daily_quota_bytes = ? WHERE id = ?')
+      .run(next.name, next.retentionDays, next.dailyQuotaBytes, id);
+    return next;
+  }
+
+  async insertKey(key: StoredKey) {
+    this.#db
+      .prepare('INSERT INTO api_keys (id, team, role, name, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(key.id, key.team, key.role, key.name, key.hash, key.createdAt, key.revokedAt);
+  }
+
+  async getKey(id: string) {
+    const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+    return row ? { ...toKey(row), hash: row.hash } : null;
+  }
+
+  async listKeys(team: string) {
+    return (this.#db.prepare('SELECT * FROM api_keys WHERE team = ? ORDER BY created_at, id').all(team) as KeyRow[]).map(toKey);
+  }
+
+  async revokeKey(team: string, id: string, at: string) {
+    const r = this.#db
+      .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND team = ? AND revoked_at IS NULL')
+      .run(at, id, team);
+    return r.changes > 0;
+  }
+
+  async addUsage(team: string, day: string, bytes: number) {
+    const row = this.#db
+      .prepare(
+        'INSERT INTO usage (team, day, bytes) VALUES (?, ?, ?) ON CONFLICT (team, day) DO UPDATE SET bytes = bytes + excluded.bytes RETURNING bytes',
+      )
+      .get(team, day, bytes) as { bytes: number };
+    return row.bytes;
+  }
+
+  async getUsage(team: string, day: string) {
+    const row = this.#db.prepare('SELECT bytes FROM usage WHERE team = ? AND day = ?').get(team, day) as { bytes: number } | undefined;
+    return row?.bytes ?? 0;
+  }
+
+  async close() {
+    this.#db.close();
+  }
+}

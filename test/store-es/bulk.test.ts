@@ -1,0 +1,159 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../src/errors.ts';
+import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
+import { cleanPrefix, connectionOptions, ES_URL, makeEvent, SKIP_ES, uniquePrefix, useStore } from './harness.ts';
+
+describe.skipIf(SKIP_ES)('Elasticsearch store: bulk append', () => {
+  const ctx = useStore();
+
+  it('reports created, then duplicate for the same ids, and keeps the first version', async () => {
+    const team = 'dups';
+    const events = [makeEvent(team), makeEvent(team)];
+    expect(await ctx.store.append(team, events)).toEqual(events.map((e) => ({ status: 'created', id: e.id })));
+    const changed = events.map((e) => ({ ...e, original: { changed: true } }));
+    expect(await ctx.store.append(team, changed)).toEqual(events.map((e) => ({ status: 'duplicate', id: e.id })));
+    expect((await ctx.store.get(team, events[0]!.id))?.original).toEqual(events[0]!.original);
+    const again = makeEvent(team);
+    expect((await ctx.store.append(team, [again, again])).map((r) => r.status)).toEqual(['created', 'duplicate']);
+  });
+
+  it('keeps events whose original conflicts with the mapping, unindexed and flagged', async () => {
+    const team = 'conflicts';
+    const deep: Record<string, unknown> = {};
+    let node = deep;
+    for (let i = 0; i < 40; i++) node = node.d = {} as Record<string, unknown>;
+    node.leaf = 'bottom';
+    const wide = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`k${i}`, i]));
+    const events = [
+      makeEvent(team, { original: { status: 'ok', who: 'first' } }),
+      // `status` is a keyword now; an object there cannot be mapped.
+      makeEvent(team, { original: { status: { code: 1 }, who: 'second' } }),
+      makeEvent(team, { original: { '': 'empty key' } }),
+      makeEvent(team, { original: deep }),
+      makeEvent(team, { original: wide }),
+      // An ECS value its type cannot parse: the normalized fields are unindexed too.
+      makeEvent(team, { ecs: { 'source.ip': 'not-an-ip', 'user.name': 'mallory' }, original: { x: 1 } }),
+    ];
+    const results = await ctx.store.append(team, events);
+    expect(results.map((r) => r.status)).toEqual(['created', 'created', 'created', 'created', 'created', 'created']);
+    for (const [i, event] of events.entries()) {
+      const stored = await ctx.store.get(team, event.id);
+      expect(stored, `event ${i}`).toEqual({ ...event, flags: i === 0 ? [] : ['mapping_conflict'] });
+    }
+    // The conflicting ones are still found by metadata and time.
+    expect(await ctx.store.count(team, { query: null })).toBe(6);
+    const flagged = await ctx.store.facets(team, { query: null, field: 'auditlog.flags' });
+    expect(flagged.buckets).toEqual([{ value: 'mapping_conflict', count: 5 }]);
+  });
+
+  it('rejects, one by one, events whose timestamp no index can hold, and keeps the rest', async () => {
+    const team = 'badtime';
+    const good = makeEvent(team);
+    const results = await ctx.store.append(team, [makeEvent(team, { timestamp: Date.UTC(10000, 0, 1) }), good]);
+    expect(results[0]).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/timestamp/) });
+    expect(results[1]).toEqual({ status: 'created', id: good.id });
+  });
+});
+
+/**
+ * Fault injection in front of the real node: a loopback proxy that answers some `_bulk`
+ * requests itself (503) or marks items of a real response as 429, and records what it saw.
+ */
+describe.skipIf(SKIP_ES)('Elasticsearch store: bulk retries', () => {
+  let server: Server;
+  let proxyUrl = '';
+  const seen: string[] = [];
+  let failRequests = 0;
+  let throttleFirstItemOnce = false;
+  const prefix = uniquePrefix();
+  let store: ElasticsearchStore;
+
+  beforeAll(async () => {
+    const upstream = new URL(ES_URL ?? 'http://127.0.0.1:9200');
+    const options = connectionOptions();
+    const auth = options.username ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}` : undefined;
+    server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = Buffer.concat(chunks);
+      const isBulk = req.url?.includes('_bulk') ?? false;
+      if (isBulk) seen.push(body.toString('utf8'));
+      if (isBulk && failRequests > 0) {
+        failRequests--;
+        res.writeHead(503, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+        res.end(JSON.stringify({ error: { type: 'unavailable', reason: 'injected' }, status: 503 }));
+        return;
+      }
+      const response = await fetch(new URL(req.url ?? '/', upstream), {
+        method: req.method,
+        headers: {
+          ...(req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {}),
+          ...(req.headers.accept ? { accept: req.headers.accept } : {}),
+          ...(auth ? { authorization: auth } : {}),
+        },
+        ...(body.length > 0 ? { body } : {}),
+      });
+      let text = await response.text();
+      if (isBulk && throttleFirstItemOnce) {
+        throttleFirstItemOnce = false;
+        const parsed = JSON.parse(text) as { errors: boolean; items: Array<Record<string, Record<string, unknown>>> };
+        const first = Object.values(parsed.items[0]!)[0]!;
+        // The item really was written; a 429 makes the store send it again, which must come back as a duplicate.
+        Object.assign(first, { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'injected' } });
+        parsed.errors = true;
+        text = JSON.stringify(parsed);
+      }
+      res.writeHead(response.status, {
+        'content-type': response.headers.get('content-type') ?? 'application/json',
+        'x-elastic-product': 'Elasticsearch',
+      });
+      res.end(text);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address() as { port: number };
+    proxyUrl = `http://127.0.0.1:${address.port}`;
+    store = await ElasticsearchStore.connect({
+      node: proxyUrl,
+      prefix,
+      refresh: 'wait_for',
+      bulk: { backoffBaseMs: 5, backoffCapMs: 20, maxAttempts: 3 },
+    });
+  });
+
+  afterAll(async () => {
+    if (store) {
+      await cleanPrefix(store, prefix);
+      await store.close();
+    }
+    server?.close();
+  });
+
+  it('retries a whole request the cluster answered 503, then succeeds', async () => {
+    seen.length = 0;
+    failRequests = 2;
+    const events = [makeEvent('retry'), makeEvent('retry')];
+    expect((await store.append('retry', events)).map((r) => r.status)).toEqual(['created', 'created']);
+    expect(seen.length).toBe(3);
+  });
+
+  it('resends only the items answered 429', async () => {
+    seen.length = 0;
+    throttleFirstItemOnce = true;
+    const events = [makeEvent('retry'), makeEvent('retry'), makeEvent('retry')];
+    const results = await store.append('retry', events);
+    // The injected 429 hid a write that happened: the resend finds it.
+    expect(results.map((r) => r.status)).toEqual(['duplicate', 'created', 'created']);
+    expect(seen.length).toBe(2);
+    expect(seen[1]!.trim().split('\n').length).toBe(2);
+    expect(seen[1]).toContain(events[0]!.id);
+  });
+
+  it('throws StoreUnavailableError when the cluster never takes the batch', async () => {
+    failRequests = 3;
+    await expect(store.append('retry', [makeEvent('retry')])).rejects.toThrow(StoreUnavailableError);
+    failRequests = 0;
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { makeEvent, SKIP_ES, useStore } from './harness.ts';
+
+const DAY = 86_400_000;
+
+describe.skipIf(SKIP_ES)('Elasticsearch store: retention without ILM', () => {
+  const monthly = useStore({ retentionDays: () => 90 });
+  const daily = useStore({ retentionDays: () => 7 });
+
+  it('puts a 90-day team in monthly indices and drops the ones wholly older than the cutoff', async () => {
+    const team = 'keep90';
+    const times = [Date.UTC(2025, 0, 5), Date.UTC(2025, 0, 31, 23, 59, 59, 999), Date.UTC(2025, 1, 10), Date.UTC(2025, 2, 1), Date.UTC(2025, 2, 20)];
+    await monthly.store.append(team, times.map((timestamp) => makeEvent(team, { timestamp })));
+    const names = async () =>
+      (await monthly.store.client.indices.resolveIndex({ name: `${monthly.prefix}-${team}.*` })).indices.map((i) => i.name).sort();
+    expect(await names()).toEqual(['2025.01', '2025.02', '2025.03'].map((p) => `${monthly.prefix}-${team}.${p}`));
+
+    // The cutoff falls inside March: January and February go whole.
+    const deleted = await monthly.store.deleteOlderThan(team, Date.UTC(2025, 2, 10));
+    const straddlingTrimmed = monthly.store.capabilities.deleteByQuery;
+    expect(deleted).toBe(straddlingTrimmed ? 4 : 3);
+    expect(await names()).toEqual([`${monthly.prefix}-${team}.2025.03`]);
+    // Without _delete_by_query the straddling period stays whole: at most one period late.
+    expect(await monthly.store.count(team, { query: null })).toBe(straddlingTrimmed ? 1 : 2);
+    // Nothing older than the cutoff is left in a whole expired period; a second pass is a no-op.
+    expect(await monthly.store.deleteOlderThan(team, Date.UTC(2025, 2, 10))).toBe(0);
+  });
+
+  it('puts a 7-day team in daily indices, so it is trimmed to the day', async () => {
+    const team = 'keep7';
+    const now = Date.UTC(2026, 5, 15, 12);
+    const events = Array.from({ length: 10 }, (_, i) => makeEvent(team, { timestamp: now - i * DAY }));
+    await daily.store.append(team, events);
+    const deleted = await daily.store.deleteOlderThan(team, now - 7 * DAY);
+    // Days 8 and 9 back are whole expired days; day 7 back straddles the cutoff at noon.
+    expect(deleted).toBeGreaterThanOrEqual(2);
+    const left = await daily.store.search(team, { query: null, size: 100, sort: 'asc' });
+    expect(left.hits[0]!.timestamp).toBeGreaterThanOrEqual(now - 7 * DAY - DAY / 2);
+    expect(left.total).toBe(10 - deleted);
+  });
+
+  it('counts an empty or unknown team as nothing to delete', async () => {
+    expect(await monthly.store.deleteOlderThan('nobody', Date.now())).toBe(0);
+    await monthly.store.dropTeam('nobody');
+  });
+});
