@@ -31,8 +31,10 @@ _es_since() { awk -v a="$1" -v b="$(_es_now)" 'BEGIN { printf "%.1f", b - a }'; 
 _es_healthy() {
   local url=$1 auth=()
   if [ -n "${ES_USERNAME:-}" ]; then auth=(-u "${ES_USERNAME}:${ES_PASSWORD:-}"); fi
-  curl -sS --max-time 5 "${auth[@]}" "$url/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null |
-    grep -Eq '"status":"(yellow|green)"'
+  local body
+  # Captured, not piped into grep -q: under pipefail an early grep exit would fail the check.
+  body=$(curl -sS --max-time 5 "${auth[@]}" "$url/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null) || return 1
+  [[ $body =~ \"status\":\"(yellow|green)\" ]]
 }
 
 # Newest Temurin (or any) JDK with major >= 21 under /usr/lib/jvm; ES 9 refuses older ones.
@@ -109,7 +111,13 @@ _es_install() {
     t=$(_es_now)
     local tmp
     tmp=$(mktemp -d "$root/.unpack.XXXXXX" 2>/dev/null || { mkdir -p "$root" && mktemp -d "$root/.unpack.XXXXXX"; })
-    unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp"; _es_log "unzip of $zip failed"; return 1; }
+    if command -v unzip >/dev/null; then
+      unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp"; _es_log "unzip of $zip failed"; return 1; }
+    else
+      # No unzip on this machine: Python's zipfile, which drops the executable bits (restored below).
+      python3 -m zipfile -e "$zip" "$tmp" || { rm -rf "$tmp"; _es_log "cannot unpack $zip (no unzip, and python3 failed)"; return 1; }
+      chmod a+x "$tmp/elasticsearch-$version/bin/"*
+    fi
     chmod -R a+rX "$tmp"
     chmod 755 "$root" "$tmp"
     # Atomic, so an interrupted unpack never looks like an install.
@@ -191,7 +199,7 @@ EOF
 _es_fail() {
   local run=$1 why=$2
   _es_log "start failed: $why. Last log lines:"
-  tail -n 40 "$run/logs/console.log" "$run/logs/auditlog-test.log" 2>/dev/null >&2 || true
+  tail -n 40 "$run/logs/console.log" "$run/logs/auditlog-test.log" >&2 2>/dev/null || true
   _es_log "full logs in $run/logs"
 }
 

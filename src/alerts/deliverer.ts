@@ -3,7 +3,7 @@
  * every attempt in the history, retries with exponential backoff. Entries survive a restart;
  * a claim that outlives a crashed instance expires and another instance takes it over.
  */
-import { ulid } from 'ulid';
+import { newId } from './ids.ts';
 import { DeliveryError, type SmtpSettings, sendToChannel } from './channels.ts';
 import { redactUrl } from './model.ts';
 import type { Notification } from './notification.ts';
@@ -32,7 +32,7 @@ export class Deliverer {
 
   constructor(o: DelivererOptions) {
     this.#o = o;
-    this.owner = o.owner ?? `deliverer-${ulid()}`;
+    this.owner = o.owner ?? `deliverer-${newId()}`;
     this.#now = o.now ?? Date.now;
   }
 
@@ -60,7 +60,7 @@ export class Deliverer {
     const channel = rule?.channels.find((c) => c.id === entry.channelId);
     const where = channel ? (channel.type === 'email' ? `email to ${channel.to.join(', ')}` : `${channel.type} ${redactUrl(channel.url)}`) : entry.channelId;
     const history = (kind: HistoryEntry['kind'], message: string): HistoryEntry => ({
-      id: ulid(),
+      id: newId(),
       team: entry.team,
       ruleId: entry.ruleId,
       at: this.#now(),

@@ -5,7 +5,7 @@
  * before the commit repeats the evaluation; a commit never happens twice for one window.
  * The clock is explicit so windows, catch-up and throttling are testable without waiting.
  */
-import { ulid } from 'ulid';
+import { newId } from './ids.ts';
 import type { QueryNode } from '../query/ast.ts';
 import { parseQuery } from '../query/parse.ts';
 import type { AuditStore } from '../store/interface.ts';
@@ -33,6 +33,8 @@ export interface EngineOptions {
   baseUrl?: string;
   /** Matching events attached per group. Default 5. */
   topEvents?: number;
+  /** Most matching events per window grouped in memory before falling back to facets. Default 5,000. */
+  fetchLimit?: number;
   onError?: (rule: AlertRule, err: unknown) => void;
 }
 
@@ -60,11 +62,12 @@ export class AlertEngine {
   readonly #leaseMs: number;
   readonly #baseUrl: string;
   readonly #topEvents: number;
+  readonly #fetchLimit: number | undefined;
   readonly #onError: ((rule: AlertRule, err: unknown) => void) | undefined;
   readonly #queries = new Map<string, { text: string; ast: QueryNode }>();
 
   constructor(o: EngineOptions) {
-    this.owner = o.owner ?? `engine-${ulid()}`;
+    this.owner = o.owner ?? `engine-${newId()}`;
     this.#store = o.store;
     this.#state = o.state;
     this.#now = o.now ?? Date.now;
@@ -74,6 +77,7 @@ export class AlertEngine {
     this.#leaseMs = o.leaseMs ?? 300_000;
     this.#baseUrl = o.baseUrl ?? 'http://localhost:8080';
     this.#topEvents = o.topEvents ?? 5;
+    this.#fetchLimit = o.fetchLimit;
     this.#onError = o.onError;
   }
 
@@ -143,6 +147,7 @@ export class AlertEngine {
           end: pieceEnd,
           firingGroups: firing,
           topEvents: this.#topEvents,
+          ...(this.#fetchLimit !== undefined ? { fetchLimit: this.#fetchLimit } : {}),
         });
         const seen = new Set<string>();
         for (const r of results) {
@@ -162,10 +167,10 @@ export class AlertEngine {
       const watermark = ends.at(-1)!;
       const outbox: OutboxEntry[] = [];
       if (groups.length > 0) {
-        const notification = buildNotification(ulid(), rule, watermark, groups);
+        const notification = buildNotification(newId(), rule, watermark, groups);
         for (const ch of rule.channels) {
           outbox.push({
-            id: ulid(),
+            id: newId(),
             team: rule.team,
             ruleId: rule.id,
             channelId: ch.id!,
@@ -285,7 +290,7 @@ export class AlertEngine {
   }
 
   #history(rule: AlertRule, kind: HistoryEntry['kind'], group: string, message: string, detail?: Record<string, unknown>): HistoryEntry {
-    return { id: ulid(), team: rule.team, ruleId: rule.id, at: this.#now(), kind, group, message, ...(detail ? { detail } : {}) };
+    return { id: newId(), team: rule.team, ruleId: rule.id, at: this.#now(), kind, group, message, ...(detail ? { detail } : {}) };
   }
 
   #query(rule: AlertRule): QueryNode {

@@ -3,7 +3,7 @@
  * the runtime derives from its config. `start()` begins evaluating; `close()` stops and
  * closes the state store.
  */
-import { ulid } from 'ulid';
+import { newId } from './ids.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { SmtpSettings } from './channels.ts';
 import { Deliverer } from './deliverer.ts';
@@ -45,7 +45,7 @@ export interface Alerting {
 }
 
 export function createAlerting(o: AlertingOptions): Alerting {
-  const owner = `auditlog-${ulid()}`;
+  const owner = `auditlog-${newId()}`;
   const engine = new AlertEngine({
     store: o.store,
     state: o.state,

@@ -3,7 +3,7 @@
  * stored in canonical form), ids, timestamps, secrets kept across updates and never shown.
  * Knows nothing of HTTP; throws typed errors.
  */
-import { ulid } from 'ulid';
+import { newId } from './ids.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { parseQuery } from '../query/parse.ts';
 import { printQuery } from '../query/print.ts';
@@ -64,7 +64,7 @@ export class AlertService {
   async createSavedSearch(team: string, input: SavedSearchInput): Promise<SavedSearch> {
     const body = SavedSearchInput.parse(input);
     const at = new Date(this.#now()).toISOString();
-    const s: SavedSearch = { ...body, query: canonicalQuery(body.query), id: ulid(), team, createdAt: at, updatedAt: at };
+    const s: SavedSearch = { ...body, query: canonicalQuery(body.query), id: newId(), team, createdAt: at, updatedAt: at };
     await this.#o.state.insertSavedSearch(s);
     return s;
   }
@@ -99,7 +99,7 @@ export class AlertService {
     const max = this.#o.maxRulesPerTeam ?? 1000;
     if (existing.length >= max) throw new ValidationError(`a team may have at most ${max} alert rules`, { limit: max });
     const at = new Date(this.#now()).toISOString();
-    const rule: AlertRule = { ...spec, id: ulid(), team, ...(builtin ? { builtin } : {}), createdAt: at, updatedAt: at };
+    const rule: AlertRule = { ...spec, id: newId(), team, ...(builtin ? { builtin } : {}), createdAt: at, updatedAt: at };
     await this.#o.state.insertRule(rule);
     await this.#o.onRulesChanged?.();
     return ruleView(rule);

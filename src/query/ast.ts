@@ -36,7 +36,13 @@ export interface MatchAllNode extends NodeBase {
   type: 'matchAll';
 }
 
-/** A single unquoted term, escapes removed: `alice`, `user.name:alice`, `status:200`. */
+/**
+ * A single unquoted term, escapes removed: `alice`, `user.name:alice`, `status:200`.
+ * Adjacent bare terms with no operator between them are one term whose value holds them
+ * joined by a space (`f:(a b)` → value `a b`): Lucene (split_on_whitespace false, as in
+ * Elasticsearch since 6.0) hands them to the field's analyzer as one text, so on a text
+ * field they are OR-ed tokens and on a keyword field one exact value `a b`.
+ */
 export interface TermNode extends NodeBase {
   type: 'term';
   field: Field;

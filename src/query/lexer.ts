@@ -15,6 +15,7 @@
  * - `+`, `-` or `!` followed by whitespace is a "bare operator": the parser reads it as the
  *   term `+`, `-`, `!` (JavaCC's longest match makes `a - b` three terms, not `a NOT b`).
  * - Between tokens whitespace is skipped, so `a ~2`, `a : b` and `"x" ~3` still bind.
+ * - `~` takes the term characters after it (`foo~2`, `foo~AUTO`, `foo~x`).
  * - `/regex/` runs to the first `/` not preceded by a backslash.
  * - After `^` a number must follow at once (no whitespace), as in Lucene's Boost state.
  * - Range bounds have their own rules (`rangeNext`): anything up to a space, `]` or `}`.
@@ -101,6 +102,8 @@ export class Lexer {
   start = 0;
   end = 0;
   flags = 0;
+  /** TERM flags of the token `peek()` saw. */
+  peekFlags = 0;
 
   constructor(text: string) {
     this.text = text;
@@ -216,15 +219,22 @@ export class Lexer {
     this.end = this.pos = candidate + 1;
   }
 
+  /**
+   * `~` and the run of term characters after it: Lucene's FUZZY_SLOP is
+   * `"~" ( digits ( "." digits )? term-chars* | term-chars* )`, which is just that, so
+   * `foo~bar` is the term `foo` with slop text `bar` (an error later), not two terms.
+   */
   private fuzzySlop(i: number): void {
     const text = this.text;
     const n = this.length;
     let j = i + 1;
-    const digits = j;
-    while (j < n && isDigit(text.charCodeAt(j))) j++;
-    if (j > digits && j + 1 < n && text.charCodeAt(j) === 46 && isDigit(text.charCodeAt(j + 1))) {
-      j += 2;
-      while (j < n && isDigit(text.charCodeAt(j))) j++;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === BACKSLASH) {
+        if (j + 1 >= n) break;
+        j += 2;
+      } else if (isTermChar(c)) j++;
+      else break;
     }
     this.kind = FUZZY;
     this.end = this.pos = j;
@@ -295,6 +305,34 @@ export class Lexer {
         else if (a === 78 && text.charCodeAt(i + 1) === 79 && text.charCodeAt(i + 2) === 84) this.kind = NOT;
       }
     }
+  }
+
+  /** Kind of the token after the current one (and its TERM flags via `peekFlags`), without consuming anything. */
+  peek(): number {
+    const { pos, kind, start, end, flags } = this;
+    this.next();
+    const k = this.kind;
+    this.peekFlags = this.flags;
+    this.pos = pos;
+    this.kind = kind;
+    this.start = start;
+    this.end = end;
+    this.flags = flags;
+    return k;
+  }
+
+  /** Kind of the token two ahead; only call when the next token is a TERM (no lexical state change between). */
+  peek2(): number {
+    const { pos, kind, start, end, flags } = this;
+    this.next();
+    this.next();
+    const k = this.kind;
+    this.pos = pos;
+    this.kind = kind;
+    this.start = start;
+    this.end = end;
+    this.flags = flags;
+    return k;
   }
 
   /** True when the next non-whitespace character is `:` (Lucene's LOOKAHEAD(2) for `field:`). */

@@ -139,14 +139,26 @@ class Parser {
     let first: QueryNode | null = null;
     const start = lx.start;
 
-    let mods = this.modifiers();
-    let q = this.clause(field);
-    this.addClause(clauses, CONJ_NONE, mods, q);
-    if (mods === MOD_NONE) first = q;
+    let q = this.multiTerm(field);
+    let mods = MOD_NONE;
+    if (q !== null) {
+      clauses.push({ occur: 'should', query: q });
+      first = q;
+    } else {
+      mods = this.modifiers();
+      q = this.clause(field);
+      this.addClause(clauses, CONJ_NONE, mods, q);
+      if (mods === MOD_NONE) first = q;
+    }
 
     for (;;) {
       const k = lx.current();
       if (k === EOF || k === RPAREN || k === COLON || k === CARAT || k === FUZZY) break;
+      q = this.multiTerm(field);
+      if (q !== null) {
+        clauses.push({ occur: 'should', query: q });
+        continue;
+      }
       let conj = CONJ_NONE;
       if (k === AND || k === OR) {
         conj = k === AND ? CONJ_AND : CONJ_OR;
@@ -161,6 +173,27 @@ class Parser {
     if (clauses.length === 1 && first !== null) return first;
     this.count(start);
     return { type: 'bool', clauses, loc: { start, end: this.lastEnd } };
+  }
+
+  /**
+   * Lucene's MultiTerm: bare terms in a row, with no operator, prefix or field between them
+   * and the last not followed by `:`, `*`, `~`, `^`, AND or OR, are analysed as one text
+   * (split_on_whitespace is false in Elasticsearch). Returns null when the current tokens do
+   * not start such a run (at least two terms).
+   */
+  private multiTerm(field: string | null): QueryNode | null {
+    const lx = this.lx;
+    if (lx.current() !== TERM || lx.flags & HAS_WILDCARD) return null;
+    if (lx.peek() !== TERM || lx.peekFlags & HAS_WILDCARD || !allowedAfterMultiTerm(lx.peek2())) return null;
+    const start = lx.start;
+    let value = this.unescape(lx.start, lx.end, lx.flags);
+    this.advance();
+    while (lx.current() === TERM && (lx.flags & HAS_WILDCARD) === 0 && allowedAfterMultiTerm(lx.peek())) {
+      value += ' ' + this.unescape(lx.start, lx.end, lx.flags);
+      this.advance();
+    }
+    this.count(start);
+    return this.plainTerm(field, value, { start, end: this.lastEnd });
   }
 
   private modifiers(): number {
@@ -285,8 +318,10 @@ class Parser {
       if (isExists) return { type: 'exists', field: this.existsField(value, tokStart), loc };
       const node: QueryNode = { type: 'phrase', field, value, loc };
       if (fuzzyStart >= 0) {
-        // Lucene: (int) Float.parseFloat(digits); a bare `~` keeps the default slop 0.
-        const slop = fuzzyEnd - fuzzyStart > 1 ? Math.trunc(Number(text.slice(fuzzyStart + 1, fuzzyEnd))) : 0;
+        // Lucene: (int) Float.parseFloat(text), ignored when it does not parse (slop stays 0).
+        const raw = text.slice(fuzzyStart + 1, fuzzyEnd);
+        const slop = JAVA_FLOAT.test(raw) ? Math.trunc(Number.parseFloat(raw)) : 0;
+        if (slop < 0) throw this.error(fuzzyStart, `phrase slop '~${raw}' is negative`, 'write "a b"~2 for words at most 2 positions apart', ['~N']);
         if (slop > 0) node.slop = slop;
       }
       return node;
@@ -320,13 +355,16 @@ class Parser {
 
     // A plain term (or the `+` / `-` / `!` of a bare operator).
     const value = kind === BAREOPER ? text[tokStart]! : this.unescape(tokStart, tokEnd, flags);
-    if (isExists) {
-      if (fuzzyStart >= 0) throw this.existsMisuse(tokStart);
-      return { type: 'exists', field: this.existsField(value, tokStart), loc };
-    }
     if (fuzzyStart >= 0) {
+      if (isExists) throw this.existsMisuse(tokStart);
       return { type: 'fuzzy', field, value, distance: this.fuzzyDistance(fuzzyStart, fuzzyEnd), loc };
     }
+    return this.plainTerm(field, value, loc);
+  }
+
+  /** Elasticsearch's getFieldQuery for unquoted text: `_exists_`, one-sided ranges, or a term. */
+  private plainTerm(field: string | null, value: string, loc: Location): QueryNode {
+    if (field === EXISTS_FIELD) return { type: 'exists', field: this.existsField(value, loc.start), loc };
     if (field !== null && value.length > 1) {
       // Elasticsearch's one-sided ranges, detected on the unescaped text of a fielded term.
       const c = value.charCodeAt(0);
@@ -342,10 +380,12 @@ class Parser {
     return { type: 'term', field, value, loc };
   }
 
+  /** Elasticsearch's Fuzziness.fromString: AUTO, or an edit distance of 0, 1 or 2. */
   private fuzzyDistance(start: number, end: number): number | 'auto' {
     if (end - start === 1) return 'auto';
     const raw = this.text.slice(start + 1, end);
-    const n = Number(raw);
+    if (raw.toUpperCase() === 'AUTO') return 'auto';
+    const n = JAVA_FLOAT.test(raw) ? Number.parseFloat(raw) : Number.NaN;
     if (n !== 0 && n !== 1 && n !== 2) {
       throw this.error(start, `fuzzy edit distance '~${raw}' is not allowed`, 'use ~0, ~1, ~2, or ~ alone for a distance chosen by term length', ['~0', '~1', '~2', '~']);
     }
@@ -451,7 +491,7 @@ class Parser {
     let hint: string;
     switch (lx.current()) {
       case RPAREN:
-        hint = this.depth > 0 ? `expected a term, phrase, range or group${after}` : 'a group was not opened';
+        hint = `expected a term, phrase, range or group${after}${this.depth > 0 ? '' : ' (and no group is open)'}`;
         break;
       case COLON:
         hint = 'a value that contains \':\' must be quoted, e.g. action:"POST:/api/v1/user/login"';
@@ -485,6 +525,14 @@ class Parser {
     const nl = this.text.lastIndexOf('\n', offset - 1);
     return offset - (nl + 1) + 1;
   }
+}
+
+/** Java's Float.parseFloat syntax (what Lucene and Elasticsearch apply to `~` text), decimal forms only. */
+const JAVA_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?$/;
+
+/** Tokens that may follow the last term of a MultiTerm run (Lucene's allowedPostMultiTerm). */
+function allowedAfterMultiTerm(kind: number): boolean {
+  return kind !== COLON && kind !== STAR && kind !== FUZZY && kind !== CARAT && kind !== AND && kind !== OR;
 }
 
 /** `a term, phrase, range or group` */

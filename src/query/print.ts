@@ -3,9 +3,12 @@
  * to the same tree (`parseQuery(printQuery(ast))` equals `ast` apart from `loc`, for every
  * tree the parser can produce) and it should read well:
  * - a bool whose clauses are all SHOULD prints as `a OR b`; all MUST / MUST_NOT as
- *   `a AND NOT b`; a mix uses Lucene's prefixes `a +b -c`, which say exactly what each
+ *   `a AND NOT b`; a mix uses Lucene's prefixes `a OR +b -c`, which say exactly what each
  *   clause does (no AND/OR precedence to remember);
- * - every leaf carries its own field (`f:(a b)` prints as `f:a OR f:b`);
+ * - a term of several words (adjacent bare terms, analysed as one text) prints as
+ *   `f:(a b)`, the form that reads back as the same run;
+ * - a flat group whose leaves all name one field says it once (`f:(a OR "b c")`);
+ *   otherwise each leaf carries its own field;
  * - ranges always use brackets (`>=5` prints as `[5 TO *]`), wildcard fields are escaped
  *   (`actor.\*:x`) and `*:*` is match-all, all of which Elasticsearch reads the same way.
  */
@@ -27,55 +30,105 @@ export function printLeafValue(node: QueryNode): string {
   return printNode({ ...node, field: null, boost: undefined } as QueryNode, true);
 }
 
-function printNode(node: QueryNode, top: boolean): string {
+/**
+ * `top`: the whole query (a bool needs no parentheses there). `grouped`: inside a field
+ * group that already names the field, so leaves print without it.
+ */
+function printNode(node: QueryNode, top: boolean, grouped = false): string {
   const boost = node.boost === undefined ? '' : `^${formatNumber(node.boost)}`;
+  const field = grouped || node.type === 'matchAll' || node.type === 'exists' || node.type === 'bool' ? '' : fieldPrefix(node.field);
   switch (node.type) {
     case 'matchAll':
       return `*:*${boost}`;
-    case 'term':
-      return fieldPrefix(node.field) + escapeTerm(node.value) + boost;
+    case 'term': {
+      const words = plainWords(node.value);
+      if (words === null) return field + escapeTerm(node.value) + boost;
+      // Several words are one term only as Lucene's MultiTerm run, which a group delimits.
+      return top && field === '' && boost === '' ? words : `${field}(${words})${boost}`;
+    }
     case 'phrase':
-      return `${fieldPrefix(node.field)}"${escapeQuoted(node.value)}"${node.slop ? `~${node.slop}` : ''}${boost}`;
+      return `${field}"${escapeQuoted(node.value)}"${node.slop ? `~${node.slop}` : ''}${boost}`;
     case 'wildcard':
-      return fieldPrefix(node.field) + escapeWildcard(node.pattern) + boost;
+      return field + escapeWildcard(node.pattern) + boost;
     case 'regex':
-      return `${fieldPrefix(node.field)}/${escapeRegex(node.pattern)}/${boost}`;
+      return `${field}/${escapeRegex(node.pattern)}/${boost}`;
     case 'fuzzy':
-      return `${fieldPrefix(node.field)}${escapeTerm(node.value)}~${node.distance === 'auto' ? '' : node.distance}${boost}`;
+      return `${field}${escapeTerm(node.value)}~${node.distance === 'auto' ? '' : node.distance}${boost}`;
     case 'range':
-      return fieldPrefix(node.field) + printRange(node) + boost;
+      return field + printRange(node) + boost;
     case 'exists':
       return `${EXISTS_FIELD}:${escapeField(node.field)}${boost}`;
     case 'bool': {
-      const body = printBool(node);
+      if (!grouped && node.clauses.length > 1) {
+        const common = commonField(node);
+        if (common !== null) return `${fieldPrefix(common)}(${printBool(node, true)})${boost}`;
+      }
+      const body = printBool(node, grouped);
       return top && boost === '' ? body : `(${body})${boost}`;
     }
   }
 }
 
-function printBool(node: BoolNode): string {
+/**
+ * The field all clauses of a flat bool name, if they name the same one (so `f:( … )` says it
+ * once). Nested bools are not factored: `f:(a OR b) AND NOT f:(c OR d)` reads better than
+ * one group around both.
+ */
+function commonField(node: BoolNode): string | null {
+  let field: string | null = null;
+  for (const { query } of node.clauses) {
+    if (query.type === 'matchAll' || query.type === 'exists' || query.type === 'bool') return null;
+    const f = query.field;
+    if (f === null || (field !== null && f !== field)) return null;
+    field = f;
+  }
+  return field;
+}
+
+function printBool(node: BoolNode, grouped: boolean): string {
   const clauses = node.clauses;
   // A bool the parser never builds; Lucene's empty BooleanQuery matches nothing, and so does this.
   if (clauses.length === 0) return `-*:*`;
   let should = 0;
   for (const c of clauses) if (c.occur === 'should') should++;
   if (should === clauses.length) {
-    if (clauses.length === 1) return printClause(clauses[0]!, false);
-    return clauses.map((c) => printNode(c.query, false)).join(' OR ');
+    if (clauses.length === 1) return printClause(clauses[0]!, false, grouped);
+    return clauses.map((c) => printNode(c.query, false, grouped)).join(' OR ');
   }
   if (should === 0) {
     // `+a` alone stays `+a`: a lone `a` would collapse to the leaf.
     if (clauses.length === 1) {
       const only = clauses[0]!;
-      return `${only.occur === 'mustNot' ? 'NOT ' : '+'}${printNode(only.query, false)}`;
+      return `${only.occur === 'mustNot' ? 'NOT ' : '+'}${printNode(only.query, false, grouped)}`;
     }
-    return clauses.map((c) => (c.occur === 'mustNot' ? 'NOT ' : '') + printNode(c.query, false)).join(' AND ');
+    return clauses.map((c) => (c.occur === 'mustNot' ? 'NOT ' : '') + printNode(c.query, false, grouped)).join(' AND ');
   }
-  return clauses.map((c) => printClause(c, true)).join(' ');
+  // `OR` before a SHOULD clause keeps two bare terms from reading as one MultiTerm run;
+  // it changes nothing else, OR being the default operator.
+  let out = printClause(clauses[0]!, true, grouped);
+  for (let i = 1; i < clauses.length; i++) {
+    const c = clauses[i]!;
+    out += (c.occur === 'should' ? ' OR ' : ' ') + printClause(c, true, grouped);
+  }
+  return out;
 }
 
-function printClause(c: Clause, prefixes: boolean): string {
-  const inner = printNode(c.query, false);
+/**
+ * `a b` for a term value of plain words separated by single spaces (what adjacent bare
+ * terms parse to), or null when the value needs escapes and prints as `a\ b`.
+ */
+function plainWords(value: string): string | null {
+  if (value.indexOf(' ') === -1) return null;
+  const words = value.split(' ');
+  for (const word of words) {
+    if (word === '' || word === 'AND' || word === 'OR' || word === 'NOT' || word === '&&' || word === '||') return null;
+    for (let i = 0; i < word.length; i++) if (needsEscape(word.charCodeAt(i), i === 0)) return null;
+  }
+  return value;
+}
+
+function printClause(c: Clause, prefixes: boolean, grouped: boolean): string {
+  const inner = printNode(c.query, false, grouped);
   if (c.occur === 'mustNot') return `-${inner}`;
   if (c.occur === 'must' && prefixes) return `+${inner}`;
   return inner;

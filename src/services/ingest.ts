@@ -18,6 +18,8 @@ export interface IngestRequest {
   contentEncoding?: string;
   format?: EventFormat;
   idempotencyKey?: string;
+  /** Answer only once the events are searchable (read-your-writes; slower on Elasticsearch). */
+  waitForSearch?: boolean;
 }
 
 export interface IngestResult {
@@ -76,7 +78,7 @@ export class IngestService {
 
     const accepted: IngestResult['accepted'] = [];
     if (events.length > 0) {
-      const results = await this.#store.append(req.team.id as TeamId, events);
+      const results = await this.#store.append(req.team.id as TeamId, events, { waitForSearch: req.waitForSearch });
       results.forEach((r, i) => {
         const index = good[i]!.index;
         if (r.status === 'created') accepted.push({ index, id: r.id });

@@ -1,18 +1,44 @@
 /**
- * Chooses the event store once, from config.
+ * Chooses the backend once, from config: the event store and the control state live in the
+ * same place (ARCHITECTURE.md §6), so several instances on one Elasticsearch cluster share
+ * teams and keys, and the embedded mode needs nothing but its data directory.
  */
+import { Client } from '@elastic/elasticsearch';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { TeamId } from '../events/event.ts';
+import type { ControlStore } from '../teams/control-store.ts';
+import { ElasticsearchControlStore } from '../teams/elasticsearch-control-store.ts';
+import { SqliteControlStore } from '../teams/sqlite-control-store.ts';
+import { ElasticsearchStore } from './elasticsearch/store.ts';
 import type { AuditStore } from './interface.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 
-export async function createStore(config: Config, logger: Logger): Promise<AuditStore> {
-  switch (config.AUDITLOG_STORE) {
-    case 'sqlite':
-      return new SqliteStore({ dataDir: config.AUDITLOG_DATA_DIR });
-    case 'elasticsearch': {
-      const { createElasticsearchStore } = await import('./elasticsearch/create.ts');
-      return createElasticsearchStore(config, logger);
-    }
+export interface Backend {
+  store: AuditStore;
+  control: ControlStore;
+  close(): Promise<void>;
+}
+
+export async function createBackend(config: Config, logger: Logger): Promise<Backend> {
+  if (config.AUDITLOG_STORE === 'sqlite') {
+    const store = new SqliteStore({ dataDir: config.AUDITLOG_DATA_DIR });
+    const control = new SqliteControlStore(join(config.AUDITLOG_DATA_DIR, 'control.db'));
+    return { store, control, close: async () => { await store.close(); await control.close(); } };
   }
+  const client = new Client({
+    node: config.ES_URL!,
+    ...(config.ES_USERNAME !== undefined ? { auth: { username: config.ES_USERNAME, password: config.ES_PASSWORD ?? '' } } : {}),
+    requestTimeout: 30_000,
+    maxRetries: 2,
+  });
+  let control: ElasticsearchControlStore | undefined;
+  // A team's retention picks its index period and ILM policy; it is read when the team's first index is made.
+  const retentionDays = async (team: TeamId) => (await control?.getTeam(team))?.retentionDays ?? config.AUDITLOG_RETENTION_DAYS;
+  // The store connects first: it turns an unreachable or refusing cluster into a clear StoreUnavailableError.
+  const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, retentionDays });
+  logger.info({ elasticsearch: store.capabilities }, 'connected to Elasticsearch');
+  control = await ElasticsearchControlStore.open(client, { prefix: store.prefix, replicas: store.capabilities.dataNodes > 1 ? 1 : 0 });
+  return { store, control, close: () => store.close() };
 }

@@ -70,6 +70,15 @@ export type AppendItemResult =
   | { status: 'duplicate'; id: string }
   | { status: 'rejected'; id: string; reason: string };
 
+export interface AppendOptions {
+  /**
+   * Return only once the events are visible to search (Elasticsearch `refresh=wait_for`).
+   * Without it an acknowledged event is durable at once and searchable within the refresh
+   * interval (about a second); SQLite makes every write visible at once anyway.
+   */
+  waitForSearch?: boolean;
+}
+
 export interface AuditStore {
   readonly kind: 'sqlite' | 'elasticsearch';
   /**
@@ -77,7 +86,7 @@ export interface AuditStore {
    * changed (idempotent retries). Per-event failures are `rejected`, never thrown; a throw
    * means nothing of the batch was acknowledged.
    */
-  append(team: TeamId, events: StoredEvent[]): Promise<AppendItemResult[]>;
+  append(team: TeamId, events: StoredEvent[], options?: AppendOptions): Promise<AppendItemResult[]>;
   search(team: TeamId, request: SearchRequest): Promise<SearchPage>;
   count(team: TeamId, request: QueryRequest): Promise<number>;
   histogram(team: TeamId, request: HistogramRequest): Promise<Histogram>;

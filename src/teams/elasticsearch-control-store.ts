@@ -2,9 +2,8 @@
  * Control state in Elasticsearch system indices, so that several auditlog instances on one
  * cluster share teams, keys and quotas (ARCHITECTURE.md §6).
  *
- * Index names start with `auditlog_control-`: team event indices start with `auditlog-`
- * followed by a team id, and a team id cannot contain `_control`'s leading underscore in that
- * position, so no team pattern can ever reach these. Writes use optimistic concurrency
+ * Index names are `<prefix>_control-*`: team event indices are `<prefix>-<team>.<period>`, so
+ * no team's index pattern can ever reach these. Writes use optimistic concurrency
  * (if_seq_no / if_primary_term) instead of scripts, because the test distribution has no
  * painless.
  */
@@ -14,15 +13,16 @@ import { ConflictError } from '../errors.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
 import { ApiKey, Team } from './model.ts';
 
-export const CONTROL_INDEX_PREFIX = 'auditlog_control-';
-const INDICES = {
-  settings: `${CONTROL_INDEX_PREFIX}settings`,
-  teams: `${CONTROL_INDEX_PREFIX}teams`,
-  keys: `${CONTROL_INDEX_PREFIX}keys`,
-  usage: `${CONTROL_INDEX_PREFIX}usage`,
-} as const;
+type ControlIndex = 'settings' | 'teams' | 'keys' | 'usage';
 
-const MAPPINGS: Record<keyof typeof INDICES, Record<string, { type: string; index?: boolean }>> = {
+const controlIndices = (prefix: string): Record<ControlIndex, string> => ({
+  settings: `${prefix}_control-settings`,
+  teams: `${prefix}_control-teams`,
+  keys: `${prefix}_control-keys`,
+  usage: `${prefix}_control-usage`,
+});
+
+const MAPPINGS: Record<ControlIndex, Record<string, { type: string; index?: boolean }>> = {
   settings: { value: { type: 'keyword', index: false } },
   teams: {
     id: { type: 'keyword' },
@@ -47,21 +47,24 @@ const isStatus = (err: unknown, status: number) => err instanceof errors.Respons
 
 export class ElasticsearchControlStore implements ControlStore {
   readonly #es: Client;
-  readonly #replicas: number;
+  readonly #indices: Record<ControlIndex, string>;
 
-  private constructor(es: Client, replicas: number) {
+  private constructor(es: Client, prefix: string) {
     this.#es = es;
-    this.#replicas = replicas;
+    this.#indices = controlIndices(prefix);
   }
 
-  /** Creates the control indices when missing (idempotent; safe when instances race). */
-  static async open(es: Client, { replicas = 0 }: { replicas?: number } = {}): Promise<ElasticsearchControlStore> {
-    const store = new ElasticsearchControlStore(es, replicas);
-    for (const [name, index] of Object.entries(INDICES) as Array<[keyof typeof INDICES, string]>) {
+  /**
+   * Creates the control indices when missing (idempotent; safe when instances race).
+   * `prefix` is the event store's index prefix, so one cluster can hold separate installations.
+   */
+  static async open(es: Client, { replicas = 0, prefix = 'auditlog' }: { replicas?: number; prefix?: string } = {}): Promise<ElasticsearchControlStore> {
+    const store = new ElasticsearchControlStore(es, prefix);
+    for (const [name, index] of Object.entries(store.#indices) as Array<[ControlIndex, string]>) {
       try {
         await es.indices.create({
           index,
-          settings: { number_of_shards: 1, number_of_replicas: store.#replicas },
+          settings: { number_of_shards: 1, number_of_replicas: replicas },
           mappings: { dynamic: 'strict', properties: MAPPINGS[name] as never },
         });
       } catch (err) {
@@ -82,16 +85,16 @@ export class ElasticsearchControlStore implements ControlStore {
   }
 
   async getSetting(name: string) {
-    return (await this.#get<{ value: string }>(INDICES.settings, name))?.doc.value ?? null;
+    return (await this.#get<{ value: string }>(this.#indices.settings, name))?.doc.value ?? null;
   }
 
   async setSetting(name: string, value: string) {
-    await this.#es.index({ index: INDICES.settings, id: name, document: { value }, refresh: true });
+    await this.#es.index({ index: this.#indices.settings, id: name, document: { value }, refresh: true });
   }
 
   async initSetting(name: string, value: string) {
     try {
-      await this.#es.index({ index: INDICES.settings, id: name, document: { value }, op_type: 'create', refresh: true });
+      await this.#es.index({ index: this.#indices.settings, id: name, document: { value }, op_type: 'create', refresh: true });
       return value;
     } catch (err) {
       if (!isStatus(err, 409)) throw err;
@@ -101,7 +104,7 @@ export class ElasticsearchControlStore implements ControlStore {
 
   async insertTeam(team: Team) {
     try {
-      await this.#es.index({ index: INDICES.teams, id: team.id, document: team, op_type: 'create', refresh: true });
+      await this.#es.index({ index: this.#indices.teams, id: team.id, document: team, op_type: 'create', refresh: true });
     } catch (err) {
       if (isStatus(err, 409)) throw new ConflictError(`team ${JSON.stringify(team.id)} already exists`, { field: 'id' });
       throw err;
@@ -109,23 +112,23 @@ export class ElasticsearchControlStore implements ControlStore {
   }
 
   async getTeam(id: string) {
-    const found = await this.#get<Team>(INDICES.teams, id);
+    const found = await this.#get<Team>(this.#indices.teams, id);
     return found ? Team.parse(found.doc) : null;
   }
 
   async listTeams() {
-    const r = await this.#es.search<Team>({ index: INDICES.teams, size: 10_000, sort: [{ id: 'asc' }], query: { match_all: {} } });
+    const r = await this.#es.search<Team>({ index: this.#indices.teams, size: 10_000, sort: [{ id: 'asc' }], query: { match_all: {} } });
     return r.hits.hits.map((h) => Team.parse(h._source));
   }
 
   async updateTeam(id: string, patch: Partial<Pick<Team, 'name' | 'retentionDays' | 'dailyQuotaBytes'>>) {
     for (;;) {
-      const found = await this.#get<Team>(INDICES.teams, id);
+      const found = await this.#get<Team>(this.#indices.teams, id);
       if (!found) return null;
       const next = Team.parse({ ...found.doc, ...patch });
       try {
         await this.#es.index({
-          index: INDICES.teams,
+          index: this.#indices.teams,
           id,
           document: next,
           if_seq_no: found.seqNo,
@@ -140,17 +143,17 @@ export class ElasticsearchControlStore implements ControlStore {
   }
 
   async insertKey(key: StoredKey) {
-    await this.#es.index({ index: INDICES.keys, id: key.id, document: key, op_type: 'create', refresh: true });
+    await this.#es.index({ index: this.#indices.keys, id: key.id, document: key, op_type: 'create', refresh: true });
   }
 
   async getKey(id: string) {
-    const found = await this.#get<StoredKey>(INDICES.keys, id);
+    const found = await this.#get<StoredKey>(this.#indices.keys, id);
     return found ? { ...ApiKey.parse(found.doc), hash: found.doc.hash } : null;
   }
 
   async listKeys(team: string) {
     const r = await this.#es.search<StoredKey>({
-      index: INDICES.keys,
+      index: this.#indices.keys,
       size: 10_000,
       query: { term: { team } },
       sort: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -159,11 +162,11 @@ export class ElasticsearchControlStore implements ControlStore {
   }
 
   async revokeKey(team: string, id: string, at: string) {
-    const found = await this.#get<StoredKey>(INDICES.keys, id);
+    const found = await this.#get<StoredKey>(this.#indices.keys, id);
     if (!found || found.doc.team !== team || found.doc.revokedAt !== null) return false;
     try {
       await this.#es.index({
-        index: INDICES.keys,
+        index: this.#indices.keys,
         id,
         document: { ...found.doc, revokedAt: at },
         if_seq_no: found.seqNo,
@@ -180,11 +183,11 @@ export class ElasticsearchControlStore implements ControlStore {
   async addUsage(team: string, day: string, bytes: number) {
     const id = `${team}:${day}`;
     for (;;) {
-      const found = await this.#get<{ bytes: number }>(INDICES.usage, id);
+      const found = await this.#get<{ bytes: number }>(this.#indices.usage, id);
       const total = (found?.doc.bytes ?? 0) + bytes;
       try {
         await this.#es.index({
-          index: INDICES.usage,
+          index: this.#indices.usage,
           id,
           document: { team, day, bytes: total },
           ...(found ? { if_seq_no: found.seqNo, if_primary_term: found.primaryTerm } : { op_type: 'create' as const }),
@@ -197,7 +200,7 @@ export class ElasticsearchControlStore implements ControlStore {
   }
 
   async getUsage(team: string, day: string) {
-    return (await this.#get<{ bytes: number }>(INDICES.usage, `${team}:${day}`))?.doc.bytes ?? 0;
+    return (await this.#get<{ bytes: number }>(this.#indices.usage, `${team}:${day}`))?.doc.bytes ?? 0;
   }
 
   async close() {

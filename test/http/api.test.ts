@@ -5,15 +5,9 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIGPANDA_EXAMPLE, CORALOGIX_EXAMPLE, THREATSTACK_EXAMPLE } from '../fixtures/seed-events.ts';
-import { type Harness, OPERATOR_KEY, startHarness } from './harness.ts';
+import { eventually, type Harness, OPERATOR_KEY, startHarness, storeKinds } from './harness.ts';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ AUDITLOG_MAX_BODY_BYTES: String(256 * 1024) });
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 interface IngestBody {
   accepted: Array<{ index: number; id: string; duplicate?: true }>;
@@ -26,7 +20,7 @@ interface Page {
 }
 
 async function ingest(team: 'a' | 'b', body: string | Uint8Array, headers: Record<string, string> = {}, query = '') {
-  const res = await h.call(`/api/v1/events${query}`, {
+  const res = await h.call(`/api/v1/events?refresh=wait_for${query}`, {
     method: 'POST',
     key: h.teams[team].keys.ingest,
     headers: { 'content-type': 'application/json', ...headers },
@@ -42,237 +36,253 @@ async function search(q: string, params: Record<string, string> = {}, team: 'a' 
   return (await res.json()) as Page;
 }
 
-describe('seed formats', () => {
-  const cases = [
-    {
-      name: 'Coralogix example log',
-      event: CORALOGIX_EXAMPLE,
-      format: 'coralogix',
-      original: 'action_details.operation.action:"POST:/api/v1/logquery" AND action.team_name:cs-test-medium',
-      normalized: 'source.ip:10.1.2.3 AND http.request.method:POST AND url.path:"/api/v1/logquery" AND event.outcome:success',
-      timestamp: '2021-09-10T06:51:37.042Z',
-    },
-    {
-      name: 'Threat Stack event with every field',
-      event: THREATSTACK_EXAMPLE,
-      format: 'threatstack',
-      original: 'crud:c AND result:fail AND context.httpMethod:POST AND context.responseCode:403',
-      normalized: 'event.outcome:failure AND user.email:"analyst@example.com" AND source.ip:198.51.100.23 AND http.response.status_code:403',
-      timestamp: '2026-11-20T09:15:02.000Z',
-    },
-    {
-      name: 'BigPanda event with every attribute',
-      event: BIGPANDA_EXAMPLE,
-      format: 'bigpanda',
-      original: 'actor.user.email:"bp.user@example.com" AND action_type:update AND object.name:"MWV2 Demo"',
-      normalized: 'user.email:"bp.user@example.com" AND source.ip:52.55.23.8 AND user.id:235554234242892734',
-      timestamp: '2020-05-05T16:43:46.000Z',
-    },
-  ] as const;
-
-  it.each(cases)('$name ingests with format detection and is found by its original and normalized fields', async (c) => {
-    const { status, body } = await ingest('a', JSON.stringify(c.event));
-    expect(status).toBe(200);
-    expect(body.rejected).toEqual([]);
-    const id = body.accepted[0]!.id;
-    for (const q of [c.original, c.normalized]) {
-      const page = await search(q);
-      expect(page.hits.map((e) => e.id), q).toContain(id);
-    }
-    const got = (await (await h.call(`/api/v1/events/${id}`, { key: h.teams.a.keys.read })).json()) as Page['hits'][number] & { raw: string };
-    expect(got.format).toBe(c.format);
-    expect(got['@timestamp']).toBe(c.timestamp);
-    expect(got.original).toEqual(c.event);
-    expect(JSON.parse(got.raw)).toEqual(c.event);
-  });
-});
-
-describe('ingest', () => {
-  it('accepts a JSON array and rejects bad items one by one', async () => {
-    const batch = [
-      { '@timestamp': '2026-11-02T10:00:00Z', event: { action: 'batch-ok-1' } },
-      42,
-      { event_time: 'not a time at all', crud: 'c', result: 'pass', user_email: 'x@example.com', action: 'user-login' },
-      { '@timestamp': '2026-11-02T10:00:01Z', event: { action: 'batch-ok-2' } },
-    ];
-    const { status, body } = await ingest('a', JSON.stringify(batch));
-    expect(status).toBe(200);
-    expect(body.accepted.map((a) => a.index)).toEqual([0, 3]);
-    expect(body.rejected.map((r) => r.index)).toEqual([1, 2]);
-    for (const r of body.rejected) expect(r.reason.length).toBeGreaterThan(5);
-    expect((await search('event.action:batch-ok-1 OR event.action:batch-ok-2')).total).toBe(2);
-  });
-
-  it('accepts NDJSON, keeps good lines around a broken one', async () => {
-    const ndjson = ['{"@timestamp":"2026-11-03T00:00:00Z","event":{"action":"nd-1"}}', '{broken', '', '{"@timestamp":"2026-11-03T00:00:01Z","event":{"action":"nd-2"}}'].join('\n');
-    const { body } = await ingest('a', ndjson, { 'content-type': 'application/x-ndjson' });
-    expect(body.accepted).toHaveLength(2);
-    expect(body.rejected).toHaveLength(1);
-    expect(body.rejected[0]!.index).toBe(1);
-  });
-
-  it('accepts gzip-encoded bodies', async () => {
-    const payload = gzipSync(JSON.stringify([{ '@timestamp': '2026-11-04T00:00:00Z', event: { action: 'gzipped' } }]));
-    const { status, body } = await ingest('a', payload, { 'content-encoding': 'gzip' });
-    expect(status).toBe(200);
-    expect(body.accepted).toHaveLength(1);
-    expect((await search('event.action:gzipped')).total).toBe(1);
-  });
-
-  it('makes retries with the same Idempotency-Key safe', async () => {
-    const events = JSON.stringify([
-      { '@timestamp': '2026-11-05T00:00:00Z', event: { action: 'idem' } },
-      { '@timestamp': '2026-11-05T00:00:01Z', event: { action: 'idem' } },
-    ]);
-    const first = await ingest('a', events, { 'idempotency-key': 'retry-me-1' });
-    const second = await ingest('a', events, { 'idempotency-key': 'retry-me-1' });
-    expect(second.body.accepted.map((a) => a.id)).toEqual(first.body.accepted.map((a) => a.id));
-    expect(second.body.accepted.every((a) => a.duplicate)).toBe(true);
-    expect((await search('event.action:idem')).total).toBe(2);
-  });
-
-  it('makes a producer id idempotent (Threat Stack id)', async () => {
-    const ev = { ...THREATSTACK_EXAMPLE, id: 'producer-id-777', action: 'user-login' };
-    const a = await ingest('a', JSON.stringify(ev));
-    const b = await ingest('a', JSON.stringify(ev));
-    expect(b.body.accepted[0]!.id).toBe(a.body.accepted[0]!.id);
-    expect((await search('id:producer-id-777')).total).toBe(1);
-  });
-
-  it('answers 413 for a body over the limit', async () => {
-    const big = JSON.stringify({ '@timestamp': '2026-11-05T00:00:00Z', message: 'x'.repeat(300 * 1024) });
-    const res = await h.call('/api/v1/events', { method: 'POST', key: h.teams.a.keys.ingest, headers: { 'content-type': 'application/json' }, body: big });
-    expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
-  });
-
-  it('answers 400 naming the problem for a body that is not JSON', async () => {
-    const res = await h.call('/api/v1/events', { method: 'POST', key: h.teams.a.keys.ingest, headers: { 'content-type': 'application/json' }, body: 'hello' });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/JSON/i);
-  });
-
-  it('answers 400 for an unknown format', async () => {
-    const res = await h.call('/api/v1/events?format=syslog', { method: 'POST', key: h.teams.a.keys.ingest, headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/format/);
-  });
-
-  it('enforces the daily quota with 429', async () => {
-    const patch = await h.call('/api/v1/team', {
-      method: 'PATCH',
-      key: h.teams.b.keys.admin,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dailyQuotaBytes: 300 }),
-    });
-    expect(patch.status).toBe(200);
-    const ev = JSON.stringify({ '@timestamp': new Date().toISOString(), message: 'y'.repeat(150) });
-    expect((await ingest('b', ev)).status).toBe(200);
-    const res = await h.call('/api/v1/events', { method: 'POST', key: h.teams.b.keys.ingest, headers: { 'content-type': 'application/json' }, body: ev });
-    expect(res.status).toBe(429);
-  });
-});
-
-describe('search', () => {
+describe.each(storeKinds('HTTP API'))('HTTP API on %s', (kind) => {
   beforeAll(async () => {
-    const base = Date.parse('2026-10-01T00:00:00Z');
-    const events = Array.from({ length: 25 }, (_, i) => ({
-      '@timestamp': new Date(base + Math.floor(i / 2) * 60_000).toISOString(), // pairs share a timestamp
-      event: { action: 'paging', outcome: i % 3 === 0 ? 'failure' : 'success' },
-      user: { email: `user${i % 4}@example.com` },
-      seq: i,
-    }));
-    const { body } = await ingest('a', JSON.stringify(events));
-    expect(body.accepted).toHaveLength(25);
+    h = await startHarness(kind, { AUDITLOG_MAX_BODY_BYTES: String(256 * 1024) });
+  });
+  afterAll(async () => {
+    await h?.close();
   });
 
-  it('pages through results with a cursor, with no duplicate or gap', async () => {
-    for (const sort of ['desc', 'asc']) {
-      const seen: number[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: Page = await search('event.action:paging', { size: '4', sort, ...(cursor ? { cursor } : {}) });
-        expect(page.total).toBe(25);
-        seen.push(...page.hits.map((e) => e.original.seq as number));
-        cursor = page.cursor;
-      } while (cursor);
-      expect(seen).toHaveLength(25);
-      expect(new Set(seen).size).toBe(25);
-      const times = seen.map((s) => Math.floor(s / 2));
-      expect(times).toEqual([...times].sort((a, b) => (sort === 'asc' ? a - b : b - a)));
-    }
+  describe('seed formats', () => {
+    const cases = [
+      {
+        name: 'Coralogix example log',
+        event: CORALOGIX_EXAMPLE,
+        format: 'coralogix',
+        original: 'action_details.operation.action:"POST:/api/v1/logquery" AND action.team_name:cs-test-medium',
+        normalized: 'source.ip:10.1.2.3 AND http.request.method:POST AND url.path:"/api/v1/logquery" AND event.outcome:success',
+        timestamp: '2021-09-10T06:51:37.042Z',
+      },
+      {
+        name: 'Threat Stack event with every field',
+        event: THREATSTACK_EXAMPLE,
+        format: 'threatstack',
+        original: 'crud:r AND result:pass AND context.httpMethod:GET AND context.responseCode:200 AND source:API',
+        normalized: 'event.outcome:success AND user.email:"alice@example.com" AND source.ip:203.0.113.7 AND http.response.status_code:200',
+        timestamp: '2021-03-04T12:34:56.789Z',
+      },
+      {
+        name: 'BigPanda event with every attribute',
+        event: BIGPANDA_EXAMPLE,
+        format: 'bigpanda',
+        original: 'actor.user.email:"bp.user@example.com" AND action_type:update AND object.name:"MWV2 Demo"',
+        normalized: 'user.email:"bp.user@example.com" AND source.ip:52.55.23.8 AND user.id:235554234242892734',
+        timestamp: '2020-05-05T16:43:46.000Z',
+      },
+    ] as const;
+
+    it.each(cases)('$name ingests with format detection and is found by its original and normalized fields', async (c) => {
+      const { status, body } = await ingest('a', JSON.stringify(c.event));
+      expect(status).toBe(200);
+      expect(body.rejected).toEqual([]);
+      const id = body.accepted[0]!.id;
+      for (const q of [c.original, c.normalized]) {
+        const page = await search(q);
+        expect(page.hits.map((e) => e.id), q).toContain(id);
+      }
+      const got = (await (await h.call(`/api/v1/events/${id}`, { key: h.teams.a.keys.read })).json()) as Page['hits'][number] & { raw: string };
+      expect(got.format).toBe(c.format);
+      expect(got['@timestamp']).toBe(c.timestamp);
+      expect(got.original).toEqual(c.event);
+      expect(JSON.parse(got.raw)).toEqual(c.event);
+    });
   });
 
-  it('filters by a half-open time range with ISO and date math', async () => {
-    const page = await search('event.action:paging', { from: '2026-10-01T00:01:00Z', to: '2026-10-01T00:03:00Z' });
-    expect(page.total).toBe(4);
-    expect((await search('event.action:paging', { from: 'now-1d' })).total).toBe(0);
+  describe('ingest', () => {
+    it('accepts a JSON array and rejects bad items one by one', async () => {
+      const batch = [
+        { '@timestamp': '2026-11-02T10:00:00Z', event: { action: 'batch-ok-1' } },
+        42,
+        { event_time: 'not a time at all', crud: 'c', result: 'pass', user_email: 'x@example.com', action: 'user-login' },
+        { '@timestamp': '2026-11-02T10:00:01Z', event: { action: 'batch-ok-2' } },
+      ];
+      const { status, body } = await ingest('a', JSON.stringify(batch));
+      expect(status).toBe(200);
+      expect(body.accepted.map((a) => a.index)).toEqual([0, 3]);
+      expect(body.rejected.map((r) => r.index)).toEqual([1, 2]);
+      for (const r of body.rejected) expect(r.reason.length).toBeGreaterThan(5);
+      expect((await search('event.action:batch-ok-1 OR event.action:batch-ok-2')).total).toBe(2);
+    });
+
+    it('accepts NDJSON, keeps good lines around a broken one', async () => {
+      const ndjson = ['{"@timestamp":"2026-11-03T00:00:00Z","event":{"action":"nd-1"}}', '{broken', '', '{"@timestamp":"2026-11-03T00:00:01Z","event":{"action":"nd-2"}}'].join('\n');
+      const { body } = await ingest('a', ndjson, { 'content-type': 'application/x-ndjson' });
+      expect(body.accepted).toHaveLength(2);
+      expect(body.rejected).toHaveLength(1);
+      expect(body.rejected[0]!.index).toBe(1);
+    });
+
+    it('accepts gzip-encoded bodies', async () => {
+      const payload = gzipSync(JSON.stringify([{ '@timestamp': '2026-11-04T00:00:00Z', event: { action: 'gzipped' } }]));
+      const { status, body } = await ingest('a', payload, { 'content-encoding': 'gzip' });
+      expect(status).toBe(200);
+      expect(body.accepted).toHaveLength(1);
+      expect((await search('event.action:gzipped')).total).toBe(1);
+    });
+
+    it('makes retries with the same Idempotency-Key safe', async () => {
+      const events = JSON.stringify([
+        { '@timestamp': '2026-11-05T00:00:00Z', event: { action: 'idem' } },
+        { '@timestamp': '2026-11-05T00:00:01Z', event: { action: 'idem' } },
+      ]);
+      const first = await ingest('a', events, { 'idempotency-key': 'retry-me-1' });
+      const second = await ingest('a', events, { 'idempotency-key': 'retry-me-1' });
+      expect(second.body.accepted.map((a) => a.id)).toEqual(first.body.accepted.map((a) => a.id));
+      expect(second.body.accepted.every((a) => a.duplicate)).toBe(true);
+      expect((await search('event.action:idem')).total).toBe(2);
+    });
+
+    it('makes a producer id idempotent (Threat Stack id)', async () => {
+      const ev = { ...THREATSTACK_EXAMPLE, id: 'producer-id-777', action: 'user-login', crud: 'c', result: 'fail' };
+      const a = await ingest('a', JSON.stringify(ev));
+      const b = await ingest('a', JSON.stringify(ev));
+      expect(b.body.accepted[0]!.id).toBe(a.body.accepted[0]!.id);
+      expect((await search('id:producer-id-777')).total).toBe(1);
+    });
+
+    it('answers 413 for a body over the limit', async () => {
+      const big = JSON.stringify({ '@timestamp': '2026-11-05T00:00:00Z', message: 'x'.repeat(300 * 1024) });
+      const res = await h.call('/api/v1/events', { method: 'POST', key: h.teams.a.keys.ingest, headers: { 'content-type': 'application/json' }, body: big });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('answers 400 naming the problem for a body that is not JSON', async () => {
+      const res = await h.call('/api/v1/events', { method: 'POST', key: h.teams.a.keys.ingest, headers: { 'content-type': 'application/json' }, body: 'hello' });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/JSON/i);
+    });
+
+    it('answers 400 for an unknown format', async () => {
+      const res = await h.call('/api/v1/events?format=syslog', { method: 'POST', key: h.teams.a.keys.ingest, headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/format/);
+    });
+
+    it('enforces the daily quota with 429', async () => {
+      const patch = await h.call('/api/v1/team', {
+        method: 'PATCH',
+        key: h.teams.b.keys.admin,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dailyQuotaBytes: 300 }),
+      });
+      expect(patch.status).toBe(200);
+      const ev = JSON.stringify({ '@timestamp': new Date().toISOString(), message: 'y'.repeat(150) });
+      expect((await ingest('b', ev)).status).toBe(200);
+      const res = await h.call('/api/v1/events', { method: 'POST', key: h.teams.b.keys.ingest, headers: { 'content-type': 'application/json' }, body: ev });
+      expect(res.status).toBe(429);
+    });
   });
 
-  it('answers 400 with the position for a bad query', async () => {
-    const res = await h.call(`/api/v1/events?q=${encodeURIComponent('user.email:(a OR b')}`, { key: h.teams.a.keys.read });
-    expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; message: string; details: { column: number } } };
-    expect(body.error.code).toBe('QUERY_SYNTAX');
-    expect(body.error.details.column).toBeGreaterThan(0);
+  describe('search', () => {
+    beforeAll(async () => {
+      const base = Date.parse('2026-10-01T00:00:00Z');
+      const events = Array.from({ length: 25 }, (_, i) => ({
+        '@timestamp': new Date(base + Math.floor(i / 2) * 60_000).toISOString(), // pairs share a timestamp
+        event: { action: 'paging', outcome: i % 3 === 0 ? 'failure' : 'success' },
+        user: { email: `user${i % 4}@example.com` },
+        seq: i,
+      }));
+      const { body } = await ingest('a', JSON.stringify(events));
+      expect(body.accepted).toHaveLength(25);
+    });
+
+    it('pages through results with a cursor, with no duplicate or gap', async () => {
+      for (const sort of ['desc', 'asc']) {
+        const seen: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Page = await search('event.action:paging', { size: '4', sort, ...(cursor ? { cursor } : {}) });
+          expect(page.total).toBe(25);
+          seen.push(...page.hits.map((e) => e.original.seq as number));
+          cursor = page.cursor;
+        } while (cursor);
+        expect(seen).toHaveLength(25);
+        expect(new Set(seen).size).toBe(25);
+        const times = seen.map((s) => Math.floor(s / 2));
+        expect(times).toEqual([...times].sort((a, b) => (sort === 'asc' ? a - b : b - a)));
+      }
+    });
+
+    it('filters by a half-open time range with ISO and date math', async () => {
+      const page = await search('event.action:paging', { from: '2026-10-01T00:01:00Z', to: '2026-10-01T00:03:00Z' });
+      expect(page.total).toBe(4);
+      expect((await search('event.action:paging', { from: 'now-1d' })).total).toBe(0);
+    });
+
+    it('answers 400 with the position for a bad query', async () => {
+      const res = await h.call(`/api/v1/events?q=${encodeURIComponent('user.email:(a OR b')}`, { key: h.teams.a.keys.read });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string; details: { column: number } } };
+      expect(body.error.code).toBe('QUERY_SYNTAX');
+      expect(body.error.details.column).toBeGreaterThan(0);
+    });
+
+    it('answers 400 naming the parameter for a bad time or size', async () => {
+      const bad = await h.call('/api/v1/events?from=yesterday', { key: h.teams.a.keys.read });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^from/);
+      const size = await h.call('/api/v1/events?size=5000', { key: h.teams.a.keys.read });
+      expect(size.status).toBe(400);
+      expect(((await size.json()) as { error: { message: string } }).error.message).toMatch(/size/);
+    });
+
+    it('counts over time in a histogram', async () => {
+      const qs = new URLSearchParams({ q: 'event.action:paging', from: '2026-10-01T00:00:00Z', to: '2026-10-01T00:13:00Z' });
+      const res = await h.call(`/api/v1/events/histogram?${qs}`, { key: h.teams.a.keys.read });
+      const body = (await res.json()) as { intervalMs: number; buckets: Array<{ start: string; count: number }> };
+      expect(body.buckets.reduce((n, b) => n + b.count, 0)).toBe(25);
+    });
+
+    it('gives the top values of a field', async () => {
+      const qs = new URLSearchParams({ q: 'event.action:paging', field: 'user.email', size: '2' });
+      const body = (await (await h.call(`/api/v1/events/facets?${qs}`, { key: h.teams.a.keys.read })).json()) as {
+        buckets: Array<{ value: string; count: number }>;
+        other: number;
+      };
+      expect(body.buckets).toHaveLength(2);
+      expect(body.buckets[0]).toEqual({ value: 'user0@example.com', count: 7 });
+      expect(body.buckets[1]!.count + body.other).toBe(18);
+    });
   });
 
-  it('answers 400 naming the parameter for a bad time or size', async () => {
-    const bad = await h.call('/api/v1/events?from=yesterday', { key: h.teams.a.keys.read });
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^from/);
-    const size = await h.call('/api/v1/events?size=5000', { key: h.teams.a.keys.read });
-    expect(size.status).toBe(400);
-    expect(((await size.json()) as { error: { message: string } }).error.message).toMatch(/size/);
+  describe('audit trail', () => {
+    it("records searches and admin calls in the system team, which only the operator reads", async () => {
+      await h.call(`/api/v1/events?q=${encodeURIComponent('audited-search-marker')}`, { key: h.teams.a.keys.read });
+      await h.call('/api/v1/keys', { key: h.teams.a.keys.admin });
+      const systemSearch = async (q: string) => {
+        const res = await h.call(`/api/v1/system/events?${new URLSearchParams({ q })}`, { key: OPERATOR_KEY });
+        expect(res.status).toBe(200);
+        return (await res.json()) as Page;
+      };
+      // The trail is written without waiting for a refresh, so on Elasticsearch it shows up within a second.
+      await eventually(async () => {
+        const page = await systemSearch(`url.path:"/api/v1/events" AND organization.id:${h.teams.a.team}`);
+        const searched = page.hits.find((e) => JSON.stringify(e.original).includes('audited-search-marker'));
+        expect(searched?.normalized).toMatchObject({ 'user.id': h.teams.a.keyIds.read, 'event.outcome': 'success', 'http.request.method': 'GET' });
+      });
+      await eventually(async () => {
+        expect((await systemSearch(`url.path:"/api/v1/keys" AND user.id:${h.teams.a.keyIds.admin}`)).total).toBeGreaterThan(0);
+      });
+    });
   });
 
-  it('counts over time in a histogram', async () => {
-    const qs = new URLSearchParams({ q: 'event.action:paging', from: '2026-10-01T00:00:00Z', to: '2026-10-01T00:13:00Z' });
-    const res = await h.call(`/api/v1/events/histogram?${qs}`, { key: h.teams.a.keys.read });
-    const body = (await res.json()) as { intervalMs: number; buckets: Array<{ start: string; count: number }> };
-    expect(body.buckets.reduce((n, b) => n + b.count, 0)).toBe(25);
-  });
+  describe('service endpoints', () => {
+    it('serves health, readiness and the OpenAPI document', async () => {
+      expect((await h.call('/healthz')).status).toBe(200);
+      expect(await (await h.call('/readyz')).json()).toMatchObject({ status: 'ready', store: kind });
+      const doc = (await (await h.call('/api/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(doc.openapi).toBe('3.1.0');
+      for (const p of ['/api/v1/events', '/api/v1/events/{id}', '/api/v1/events/histogram', '/api/v1/events/facets', '/api/v1/teams', '/api/v1/keys']) {
+        expect(Object.keys(doc.paths)).toContain(p);
+      }
+    });
 
-  it('gives the top values of a field', async () => {
-    const qs = new URLSearchParams({ q: 'event.action:paging', field: 'user.email', size: '2' });
-    const body = (await (await h.call(`/api/v1/events/facets?${qs}`, { key: h.teams.a.keys.read })).json()) as {
-      buckets: Array<{ value: string; count: number }>;
-      other: number;
-    };
-    expect(body.buckets).toHaveLength(2);
-    expect(body.buckets[0]).toEqual({ value: 'user0@example.com', count: 7 });
-    expect(body.buckets[1]!.count + body.other).toBe(18);
-  });
-});
-
-describe('audit trail', () => {
-  it("records searches and admin calls in the system team, which only the operator reads", async () => {
-    await h.call(`/api/v1/events?q=${encodeURIComponent('audited-search-marker')}`, { key: h.teams.a.keys.read });
-    await h.call('/api/v1/keys', { key: h.teams.a.keys.admin });
-    const res = await h.call(`/api/v1/system/events?${new URLSearchParams({ q: 'url.path:"/api/v1/events" AND organization.id:team-a' })}`, { key: OPERATOR_KEY });
-    expect(res.status).toBe(200);
-    const page = (await res.json()) as Page;
-    const searched = page.hits.find((e) => JSON.stringify(e.original).includes('audited-search-marker'));
-    expect(searched?.normalized).toMatchObject({ 'user.id': h.teams.a.keyIds.read, 'event.outcome': 'success', 'http.request.method': 'GET' });
-    const admin = await h.call(`/api/v1/system/events?${new URLSearchParams({ q: `url.path:"/api/v1/keys" AND user.id:${h.teams.a.keyIds.admin}` })}`, { key: OPERATOR_KEY });
-    expect(((await admin.json()) as Page).total).toBeGreaterThan(0);
-  });
-});
-
-describe('service endpoints', () => {
-  it('serves health, readiness and the OpenAPI document', async () => {
-    expect((await h.call('/healthz')).status).toBe(200);
-    expect(await (await h.call('/readyz')).json()).toMatchObject({ status: 'ready', store: 'sqlite' });
-    const doc = (await (await h.call('/api/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
-    expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/api/v1/events', '/api/v1/events/{id}', '/api/v1/events/histogram', '/api/v1/events/facets', '/api/v1/teams', '/api/v1/keys']) {
-      expect(Object.keys(doc.paths)).toContain(p);
-    }
-  });
-
-  it('answers 404 in the error shape for an unknown route', async () => {
-    const res = await h.call('/api/v1/nope', { key: h.teams.a.keys.read });
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    it('answers 404 in the error shape for an unknown route', async () => {
+      const res = await h.call('/api/v1/nope', { key: h.teams.a.keys.read });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    });
   });
 });

@@ -2,6 +2,7 @@
  * A real server on loopback over a fresh data directory, with two teams and a key of every
  * role for each, so tests speak HTTP exactly as a client does.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger, createRuntime, type Runtime } from '../../src/runtime.ts';
 import { startServer } from '../../src/server.ts';
 import type { Role } from '../../src/teams/model.ts';
+import { requireElasticsearch } from '../support/elasticsearch.ts';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
 
@@ -27,13 +29,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export type StoreKind = 'sqlite' | 'elasticsearch';
+
+/** The stores every HTTP suite runs on: SQLite always, Elasticsearch when a node is there (and always under CI). */
+export function storeKinds(what: string): StoreKind[] {
+  return requireElasticsearch(what) ? ['sqlite', 'elasticsearch'] : ['sqlite'];
+}
+
+export async function startHarness(store: StoreKind, env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'auditlog-http-'));
   const config = loadConfig({
     AUDITLOG_DATA_DIR: dir,
     AUDITLOG_OPERATOR_KEY: OPERATOR_KEY,
     AUDITLOG_LOG_LEVEL: 'silent',
-    AUDITLOG_STORE: 'sqlite',
+    AUDITLOG_STORE: store,
+    ...(store === 'elasticsearch'
+      ? { ES_URL: process.env.ES_URL!, ES_USERNAME: process.env.ES_USERNAME ?? '', ES_PASSWORD: process.env.ES_PASSWORD ?? '' }
+      : {}),
     ...env,
   });
   const rt = await createRuntime(config, createLogger(config));
@@ -51,8 +63,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     }
     return { team: id, keys, keyIds };
   };
-  // `team-a` and `team-a-b`: one team id is a prefix of the other, the classic isolation trap.
-  const teams = { a: await makeTeam('team-a'), b: await makeTeam('team-a-b') };
+  // One team id is a prefix of the other, the classic isolation trap. Ids are unique per run
+  // because an Elasticsearch cluster outlives a test file.
+  const base = `t${randomBytes(4).toString('hex')}`;
+  const teams = { a: await makeTeam(base), b: await makeTeam(`${base}-b`) };
 
   return {
     url: server.url,
@@ -72,6 +86,15 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   };
 }
 
-export function jsonBody(value: unknown): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
+/** Retries an assertion until it passes: for what is visible only after a refresh (the audit trail on Elasticsearch). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { NormalizedFields, type JsonObject } from '../../src/events/event.ts';
+import { NormalizedFields } from '../../src/events/event.ts';
 import type { AdaptedEvent } from '../../src/ingest/adapters/index.ts';
 
-export function fixture(name: string): JsonObject {
-  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as JsonObject;
-}
+export { seedFixture as fixture } from '../fixtures/seed-events.ts';
 
 /** Adapter output must satisfy the NormalizedFields schema exactly (strict: no stray keys). */
 export function expectValidEcs(adapted: AdaptedEvent): void {

@@ -19,6 +19,8 @@ const cases: Record<string, Array<[string, unknown]>> = {
   ],
   'free text (auditlog.text, standard analyzer)': [
     ['alice', { match: { 'auditlog.text': { query: 'alice' } } }],
+    ['failed login', { match: { 'auditlog.text': { query: 'failed login' } } }],
+    ['foo-bar', { match: { 'auditlog.text': { query: 'foo-bar' } } }],
     ['"failed login"', { match_phrase: { 'auditlog.text': { query: 'failed login' } } }],
     ['"failed login"~2', { match_phrase: { 'auditlog.text': { query: 'failed login', slop: 2 } } }],
     ['Adm*', { wildcard: { 'auditlog.text': { value: 'adm*' } } }],
@@ -40,6 +42,8 @@ const cases: Record<string, Array<[string, unknown]>> = {
   ],
   'original fields (keyword under original.*)': [
     ['crud:c', { term: { 'original.crud': { value: 'c' } } }],
+    ['crud:(c u d)', { term: { 'original.crud': { value: 'c u d' } } }],
+    ['crud:(c OR u OR d)', { bool: { should: [{ term: { 'original.crud': { value: 'c' } } }, { term: { 'original.crud': { value: 'u' } } }, { term: { 'original.crud': { value: 'd' } } }] } }],
     [
       'action_details.operation.action:"POST:/api/v1/user/login"',
       { term: { 'original.action_details.operation.action': { value: 'POST:/api/v1/user/login' } } },

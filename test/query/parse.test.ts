@@ -27,7 +27,7 @@ const cases: Record<string, Array<[string, Expected]>> = {
     ['a&&b', t('a&&b')],
     ['ANDROID', t('ANDROID')],
     ['ORACLE', t('ORACLE')],
-    ['a and b', bool(should(t('a')), should(t('and')), should(t('b')))],
+    ['a and b', t('a and b')],
     ['café', t('café')],
     ['x=1', t('x=1')],
   ],
@@ -57,7 +57,6 @@ const cases: Record<string, Array<[string, Expected]>> = {
     ['url.path:\\/api\\/v1\\/login', t('/api/v1/login', 'url.path')],
   ],
   'AND OR NOT and their symbols': [
-    ['a b', bool(should(t('a')), should(t('b')))],
     ['a OR b', bool(should(t('a')), should(t('b')))],
     ['a || b', bool(should(t('a')), should(t('b')))],
     ['a AND b', bool(must(t('a')), must(t('b')))],
@@ -92,6 +91,28 @@ const cases: Record<string, Array<[string, Expected]>> = {
     ['a:1 +b:2', bool(should(t('1', 'a')), must(t('2', 'b')))],
     ['foo~2', fz('foo', 2)],
   ],
+  'adjacent bare terms are one text for the analyzer (MultiTerm, split_on_whitespace false)': [
+    ['a b', t('a b')],
+    ['failed  login\tattempt', t('failed login attempt')],
+    ['f:(a b)', t('a b', 'f')],
+    ['crud:(c u d)', t('c u d', 'crud')],
+    ['a b c AND d', bool(should(t('a b')), must(t('c')), must(t('d')))],
+    ['a b c OR d', bool(should(t('a b')), should(t('c')), should(t('d')))],
+    ['a b -c', bool(should(t('a b')), not(t('c')))],
+    ['a b (c)', bool(should(t('a b')), should(t('c')))],
+    ['a b:c', bool(should(t('a')), should(t('c', 'b')))],
+    ['a b:c d e', bool(should(t('a')), should(t('c', 'b')), should(t('d e')))],
+    ['a b*', bool(should(t('a')), should(w('b*')))],
+    ['a* b c', bool(should(w('a*')), should(t('b c')))],
+    ['a b~1', bool(should(t('a')), should(fz('b', 1)))],
+    ['a b^2', bool(should(t('a')), should(boosted(t('b'), 2)))],
+    ['a b *', bool(should(t('a')), should(t('b')), should(all()))],
+    ['x AND a b', bool(must(t('x')), must(t('a')), should(t('b')))],
+    ['NOT a b', bool(not(t('a')), should(t('b')))],
+    ['a \\AND', t('a AND')],
+    ['_exists_:(a b)', ex('a b')],
+    ['f:(>5 <10)', rg('f', '5 <10', null, false, true)],
+  ],
   'bare operators (+ - ! followed by whitespace are terms)': [
     ['a - b', bool(should(t('a')), should(t('-')), should(t('b')))],
     ['a + b', bool(should(t('a')), should(t('+')), should(t('b')))],
@@ -100,9 +121,10 @@ const cases: Record<string, Array<[string, Expected]>> = {
   'groups': [
     ['(a)', t('a')],
     ['((a))', t('a')],
-    ['(a b) c', bool(should(bool(should(t('a')), should(t('b')))), should(t('c')))],
+    ['(a b) c', bool(should(t('a b')), should(t('c')))],
+    ['(a OR b) c', bool(should(bool(should(t('a')), should(t('b')))), should(t('c')))],
     ['a AND (b OR c)', bool(must(t('a')), must(bool(should(t('b')), should(t('c')))))],
-    ['+(a b)', bool(must(bool(should(t('a')), should(t('b')))))],
+    ['+(a OR b)', bool(must(bool(should(t('a')), should(t('b')))))],
     ['(+a)', bool(must(t('a')))],
     ['(-a) b', bool(should(bool(not(t('a')))), should(t('b')))],
     ['(event.outcome:failure OR result:fail) AND NOT user.name:svc', bool(
@@ -115,7 +137,7 @@ const cases: Record<string, Array<[string, Expected]>> = {
     ['f:(a g:b)', bool(should(t('a', 'f')), should(t('b', 'g')))],
     ['f:(a AND (b OR c*))', bool(must(t('a', 'f')), must(bool(should(t('b', 'f')), should(w('c*', 'f')))))],
     ['f:(a)', t('a', 'f')],
-    ['f:(>5 <10)', bool(should(rg('f', '5', null, false, true)), should(rg('f', null, '10', true, false)))],
+    ['f:(>5 OR <10)', bool(should(rg('f', '5', null, false, true)), should(rg('f', null, '10', true, false)))],
     ['user.name:(alice OR bob) AND event.action:login', bool(
       must(bool(should(t('alice', 'user.name')), should(t('bob', 'user.name')))),
       must(t('login', 'event.action')),
@@ -197,6 +219,11 @@ const cases: Record<string, Array<[string, Expected]>> = {
     ['foo~1', fz('foo', 1)],
     ['foo~1.0', fz('foo', 1)],
     ['foo ~1', fz('foo', 1)],
+    ['foo~AUTO', fz('foo', 'auto')],
+    ['foo~auto', fz('foo', 'auto')],
+    ['foo~+1', fz('foo', 1)],
+    ['"a b"~x', ph('a b')],
+    ['"a b"~2x', ph('a b')],
     ['user.name:alise~1', fz('alise', 1, 'user.name')],
     ['"a b"~3', ph('a b', null, 3)],
     ['"a b"~3.7', ph('a b', null, 3)],
@@ -208,7 +235,8 @@ const cases: Record<string, Array<[string, Expected]>> = {
     ['"a b"~2^3', boosted(ph('a b', null, 2), 3)],
     ['foo~1^2', boosted(fz('foo', 1), 2)],
     ['foo^2~1', boosted(fz('foo', 1), 2)],
-    ['(a b)^2', boosted(bool(should(t('a')), should(t('b'))), 2)],
+    ['(a OR b)^2', boosted(bool(should(t('a')), should(t('b'))), 2)],
+    ['(a b)^2', boosted(t('a b'), 2)],
     ['(a)^2', boosted(t('a'), 2)],
     ['[1 TO 5]^2', boosted(rg(null, '1', '5'), 2)],
     ['foo^2x', bool(should(boosted(t('foo'), 2)), should(t('x')))],
@@ -238,12 +266,14 @@ const errors: Array<[string, string, number]> = [
   ['NOT NOT a', "unexpected 'NOT' at column 5", 5],
   ['user.name:', "the query ends too early at column 11; expected a term, phrase, range or group after 'user.name:'", 11],
   ['()', "unexpected ')' at column 2; expected a term, phrase, range or group after '('", 2],
+  ['a AND )', "unexpected ')' at column 7; expected a term, phrase, range or group after 'AND' (and no group is open)", 7],
+  ['(a OR )', "unexpected ')' at column 7; expected a term, phrase, range or group after 'OR'", 7],
   ['"abc', 'unterminated phrase', 1],
   ['source.ip:10.0.0.0/8', 'unterminated regular expression', 19],
   ['user_agent.original:Mozilla/5.0', 'must be quoted or written with \\/', 28],
   ['a:b:c', "unexpected ':' at column 4; a value that contains ':' must be quoted", 4],
   [':a', "unexpected ':' at column 1", 1],
-  ['~a', "unexpected '~' at column 1", 1],
+  ['~a', "unexpected '~a' at column 1; '~' must follow a term or a phrase directly", 1],
   ['^2', "unexpected '^' at column 1", 1],
   ['foo^', "expected a number right after '^' at column 5", 5],
   ['foo^ 2', "expected a number right after '^' at column 5", 5],
@@ -255,6 +285,9 @@ const errors: Array<[string, string, number]> = [
   ['a}', "unexpected '}' at column 2", 2],
   ['foo~3', "fuzzy edit distance '~3' is not allowed", 4],
   ['foo~0.5', "fuzzy edit distance '~0.5' is not allowed", 4],
+  ['foo~bar', "fuzzy edit distance '~bar' is not allowed", 4],
+  ['foo~-1', "fuzzy edit distance '~-1' is not allowed", 4],
+  ['"a b"~-1', "phrase slop '~-1' is negative", 6],
   ['a\\', 'the query ends with a backslash that escapes nothing', 2],
   ['\\u00zz', "'z' is not a hex digit in a unicode escape", 5],
   ['\\u00', 'truncated unicode escape', 1],
@@ -302,14 +335,14 @@ describe('parseQuery limits', () => {
   });
 
   test('more than 1024 clauses is refused', () => {
-    const ok = Array.from({ length: 1023 }, (_, i) => `t${i}`).join(' ');
+    const ok = Array.from({ length: 1023 }, (_, i) => `t${i}`).join(' OR ');
     expect((parseQuery(ok) as { clauses: unknown[] }).clauses).toHaveLength(1023);
-    const tooMany = Array.from({ length: 1025 }, (_, i) => `t${i}`).join(' ');
+    const tooMany = Array.from({ length: 1025 }, (_, i) => `t${i}`).join(' OR ');
     expect(() => parseQuery(tooMany)).toThrow(/more than 1024 clauses/);
   });
 
   test('limits can be tightened per call', () => {
-    expect(() => parseQuery('a b c', { maxClauses: 2 })).toThrow(/more than 2 clauses/);
+    expect(() => parseQuery('a OR b OR c', { maxClauses: 2 })).toThrow(/more than 2 clauses/);
     expect(() => parseQuery('((a))', { maxDepth: 1 })).toThrow(/nested more than 1 levels/);
     expect(() => parseQuery('abcdef', { maxLength: 5 })).toThrow(/limit of 5/);
   });
@@ -326,8 +359,7 @@ describe('source locations', () => {
   });
 
   test('a group spans its parentheses and field', () => {
-    expect(parseQuery('x f:(a b)^2').type).toBe('bool');
-    const q = parseQuery('x f:(a b)^2') as { clauses: Array<{ query: { loc: unknown } }> };
-    expect(q.clauses[1]!.query.loc).toEqual({ start: 2, end: 11 });
+    const q = parseQuery('x f:(a OR b)^2') as { clauses: Array<{ query: { loc: unknown } }> };
+    expect(q.clauses[1]!.query.loc).toEqual({ start: 2, end: 14 });
   });
 });

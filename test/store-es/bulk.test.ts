@@ -19,33 +19,73 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: bulk append', () => {
     expect((await ctx.store.append(team, [again, again])).map((r) => r.status)).toEqual(['created', 'duplicate']);
   });
 
-  it('keeps events whose original conflicts with the mapping, unindexed and flagged', async () => {
+  it('finds a duplicate whose retry falls into another period’s index', async () => {
+    const team = 'dups-periods';
+    const first = makeEvent(team, { timestamp: Date.UTC(2026, 0, 31, 23, 59, 59) });
+    expect(await ctx.store.append(team, [first])).toEqual([{ status: 'created', id: first.id }]);
+    // The same id a month later (a retry whose timestamp is its new received time).
+    const retry = { ...first, timestamp: Date.UTC(2026, 1, 1, 0, 0, 1) };
+    expect(await ctx.store.append(team, [retry])).toEqual([{ status: 'duplicate', id: first.id }]);
+    expect(await ctx.store.count(team, { query: null })).toBe(1);
+  });
+
+  it('indexes a path as a value in one event and as an object in another (the original is indexed flat)', async () => {
+    const team = 'shapes';
+    const events = [
+      makeEvent(team, { original: { actor: 'bot', id: 'x-1', items: 'loose' } }),
+      makeEvent(team, { original: { actor: { user: { email: 'ana@example.com' } }, id: { applicationName: 'gmail' }, items: [{ name: 'a' }] } }),
+    ];
+    expect((await ctx.store.append(team, events)).map((r) => r.status)).toEqual(['created', 'created']);
+    const hits = async (field: string, value: string) =>
+      (await ctx.store.client.count({ index: `${ctx.prefix}-${team}.*`, query: { term: { [field]: value } } })).count;
+    expect(await hits('original.actor', 'bot')).toBe(1);
+    expect(await hits('original.actor.user.email', 'ana@example.com')).toBe(1);
+    expect(await hits('original.id.applicationName', 'gmail')).toBe(1);
+    expect(await hits('original.items', 'loose')).toBe(1);
+    expect(await hits('original.items.name', 'a')).toBe(1);
+    for (const event of events) expect(await ctx.store.get(team, event.id)).toEqual(event);
+  });
+
+  it('keeps events that exceed a mapping limit or type, with only the offending part unindexed, and flags them', async () => {
     const team = 'conflicts';
     const deep: Record<string, unknown> = {};
     let node = deep;
     for (let i = 0; i < 40; i++) node = node.d = {} as Record<string, unknown>;
     node.leaf = 'bottom';
-    const wide = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`k${i}`, i]));
+    // Two events of 5,001 distinct fields each: the second crosses the 10,000-field limit.
+    const wide = (tag: string) => Object.fromEntries(Array.from({ length: 5001 }, (_, i) => [`${tag}${i}`, i]));
     const events = [
-      makeEvent(team, { original: { status: 'ok', who: 'first' } }),
-      // `status` is a keyword now; an object there cannot be mapped.
-      makeEvent(team, { original: { status: { code: 1 }, who: 'second' } }),
-      makeEvent(team, { original: { '': 'empty key' } }),
+      makeEvent(team, { original: { who: 'plain' } }),
+      makeEvent(team, { original: { who: 'empty-segment', a: { '': 'x' } } }),
+      // A leaf `tags` and a leaf `tags.name` in one event (a mixed array): two separate keyword fields.
+      makeEvent(team, { original: { who: 'mixed-array', tags: ['loose', { name: 'inner' }] } }),
       makeEvent(team, { original: deep }),
-      makeEvent(team, { original: wide }),
-      // An ECS value its type cannot parse: the normalized fields are unindexed too.
+      makeEvent(team, { original: wide('p') }),
+      makeEvent(team, { original: { ...wide('q'), who: 'too-wide' } }),
+      // An ECS value its type cannot parse: that field is left out, the rest stays indexed.
       makeEvent(team, { ecs: { 'source.ip': 'not-an-ip', 'user.name': 'mallory' }, original: { x: 1 } }),
     ];
     const results = await ctx.store.append(team, events);
-    expect(results.map((r) => r.status)).toEqual(['created', 'created', 'created', 'created', 'created', 'created']);
+    expect(results.map((r) => r.status)).toEqual(events.map(() => 'created'));
+    const expectedFlags = [[], ['mapping_conflict'], [], ['fields_truncated'], [], ['mapping_conflict'], ['mapping_conflict']];
     for (const [i, event] of events.entries()) {
-      const stored = await ctx.store.get(team, event.id);
-      expect(stored, `event ${i}`).toEqual({ ...event, flags: i === 0 ? [] : ['mapping_conflict'] });
+      expect(await ctx.store.get(team, event.id), `event ${i}`).toEqual({ ...event, flags: expectedFlags[i] });
     }
-    // The conflicting ones are still found by metadata and time.
-    expect(await ctx.store.count(team, { query: null })).toBe(6);
+    expect(await ctx.store.count(team, { query: null })).toBe(7);
+    const byField = async (field: string, value: string) =>
+      (await ctx.store.client.count({ index: `${ctx.prefix}-${team}.*`, query: { term: { [field]: value } } })).count;
+    expect(await byField('original.who', 'empty-segment')).toBe(1);
+    expect(await byField('original.who', 'mixed-array')).toBe(1);
+    expect(await byField('original.tags', 'loose')).toBe(1);
+    expect(await byField('original.tags.name', 'inner')).toBe(1);
+    expect(await byField('original.d.d.d.d', 'x')).toBe(0);
+    expect(await byField('user.name', 'mallory')).toBe(1);
+    expect(await byField('original.x', '1')).toBe(1);
     const flagged = await ctx.store.facets(team, { query: null, field: 'auditlog.flags' });
-    expect(flagged.buckets).toEqual([{ value: 'mapping_conflict', count: 5 }]);
+    expect(flagged.buckets).toEqual([
+      { value: 'mapping_conflict', count: 3 },
+      { value: 'fields_truncated', count: 1 },
+    ]);
   });
 
   it('rejects, one by one, events whose timestamp no index can hold, and keeps the rest', async () => {

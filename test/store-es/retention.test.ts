@@ -3,7 +3,7 @@ import { makeEvent, SKIP_ES, useStore } from './harness.ts';
 
 const DAY = 86_400_000;
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: retention without ILM', () => {
+describe.skipIf(SKIP_ES)('Elasticsearch store: retention', () => {
   const monthly = useStore({ retentionDays: () => 90 });
   const daily = useStore({ retentionDays: () => 7 });
 
@@ -15,14 +15,12 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: retention without ILM', () => {
       (await monthly.store.client.indices.resolveIndex({ name: `${monthly.prefix}-${team}.*` })).indices.map((i) => i.name).sort();
     expect(await names()).toEqual(['2025.01', '2025.02', '2025.03'].map((p) => `${monthly.prefix}-${team}.${p}`));
 
-    // The cutoff falls inside March: January and February go whole.
+    // The cutoff falls inside March: January and February go whole, March loses its first event.
     const deleted = await monthly.store.deleteOlderThan(team, Date.UTC(2025, 2, 10));
-    const straddlingTrimmed = monthly.store.capabilities.deleteByQuery;
-    expect(deleted).toBe(straddlingTrimmed ? 4 : 3);
+    expect(deleted).toBe(4);
     expect(await names()).toEqual([`${monthly.prefix}-${team}.2025.03`]);
-    // Without _delete_by_query the straddling period stays whole: at most one period late.
-    expect(await monthly.store.count(team, { query: null })).toBe(straddlingTrimmed ? 1 : 2);
-    // Nothing older than the cutoff is left in a whole expired period; a second pass is a no-op.
+    const left = await monthly.store.search(team, { query: null, size: 10 });
+    expect(left.hits.map((h) => h.timestamp)).toEqual([Date.UTC(2025, 2, 20)]);
     expect(await monthly.store.deleteOlderThan(team, Date.UTC(2025, 2, 10))).toBe(0);
   });
 
@@ -31,12 +29,13 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: retention without ILM', () => {
     const now = Date.UTC(2026, 5, 15, 12);
     const events = Array.from({ length: 10 }, (_, i) => makeEvent(team, { timestamp: now - i * DAY }));
     await daily.store.append(team, events);
-    const deleted = await daily.store.deleteOlderThan(team, now - 7 * DAY);
-    // Days 8 and 9 back are whole expired days; day 7 back straddles the cutoff at noon.
-    expect(deleted).toBeGreaterThanOrEqual(2);
+    // Events 7 to 9 days back are older than the cutoff (the one 7 days back is exactly at it: kept).
+    expect(await daily.store.deleteOlderThan(team, now - 7 * DAY)).toBe(2);
     const left = await daily.store.search(team, { query: null, size: 100, sort: 'asc' });
-    expect(left.hits[0]!.timestamp).toBeGreaterThanOrEqual(now - 7 * DAY - DAY / 2);
-    expect(left.total).toBe(10 - deleted);
+    expect(left.total).toBe(8);
+    expect(left.hits[0]!.timestamp).toBe(now - 7 * DAY);
+    const indices = await daily.store.client.indices.resolveIndex({ name: `${daily.prefix}-${team}.*` });
+    expect(indices.indices.length).toBe(8);
   });
 
   it('counts an empty or unknown team as nothing to delete', async () => {

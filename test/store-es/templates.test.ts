@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ECS_FIELD_TYPES } from '../../src/events/field-types.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
-import { render } from '../../src/store/elasticsearch/templates.ts';
+import { lifecyclePolicyBody, render, teamTemplateBody } from '../../src/store/elasticsearch/templates.ts';
 import { cleanPrefix, connectionOptions, makeEvent, SKIP_ES, uniquePrefix, useStore } from './harness.ts';
 
 describe('index template rendering', () => {
@@ -13,6 +13,22 @@ describe('index template rendering', () => {
       c: '{{other}}',
       d: 3,
     });
+  });
+
+  it('renders the ILM policy and the team template that names it (the path a cluster with ILM takes)', () => {
+    const policy = lifecyclePolicyBody(90) as { policy: { phases: { delete: { min_age: string } }; _meta: { checksum: string } } };
+    expect(policy.policy.phases.delete.min_age).toBe('90d');
+    expect(policy.policy._meta.checksum).toMatch(/^[0-9a-f]{16}$/);
+    expect((lifecyclePolicyBody(30) as typeof policy).policy._meta.checksum).not.toBe(policy.policy._meta.checksum);
+    const template = teamTemplateBody({ prefix: 'auditlog', team: 'a-b' }, 'auditlog-retention-90d') as {
+      index_patterns: string[];
+      composed_of: string[];
+      template: { settings: Record<string, unknown> };
+    };
+    expect(template.index_patterns).toEqual(['auditlog-a-b.*']);
+    expect(template.composed_of).toEqual(['auditlog-settings', 'auditlog-ecs', 'auditlog-meta', 'auditlog-original']);
+    expect(template.template.settings['index.lifecycle.name']).toBe('auditlog-retention-90d');
+    expect((teamTemplateBody({ prefix: 'auditlog', team: 'a' }, null) as typeof template).template.settings).toEqual({});
   });
 
   it('keeps the ECS component readable by field-types.ts with its types', () => {
@@ -71,15 +87,15 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: templates', () => {
     expect(settings.number_of_replicas).toBe('0');
     expect(settings.query?.default_field).toEqual(['auditlog.text']);
     const mapping = (await ctx.store.client.indices.getMapping({ index }))[index]!.mappings;
-    const original = mapping.properties!.original as { properties: Record<string, { type?: string; properties?: Record<string, { type: string }> }> };
-    // Every leaf of the original is a keyword, whatever its JSON type (dates are not detected).
-    for (const leaf of ['n', 'b', 's', 'd']) expect(original.properties[leaf]?.type).toBe('keyword');
-    expect(original.properties.o?.properties?.f?.type).toBe('keyword');
+    const original = mapping.properties!.original as { subobjects?: boolean; properties: Record<string, { type?: string }> };
+    // Every leaf of the original is a keyword field named by its whole path, whatever its JSON type (dates are not detected).
+    expect(original.subobjects).toBe(false);
+    for (const leaf of ['n', 'b', 's', 'd', 'o.f']) expect(original.properties[leaf]?.type).toBe('keyword');
     const index2 = await ctx.store.client.indices.getIndexTemplate({ name: `${ctx.prefix}-team-tmpl` });
     expect(index2.index_templates[0]?.index_template.index_patterns).toEqual([`${ctx.prefix}-tmpl.*`]);
   });
 
-  it('finds original numbers, booleans and normalized values as free text through auditlog.text', async () => {
+  it('finds original strings and numbers and normalized values as free text through auditlog.text', async () => {
     await ctx.store.append('text', [
       makeEvent('text', { ecs: { 'user.name': 'Ana', message: 'Password changed' }, original: { code: 4711, flag: false, note: 'Quick brown fox' } }),
     ]);
@@ -87,7 +103,8 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: templates', () => {
     const hits = async (q: string) =>
       (await client.count({ index: `${ctx.prefix}-text.*`, query: { query_string: { query: q } } })).count;
     expect(await hits('4711')).toBe(1);
-    expect(await hits('false')).toBe(1);
+    // Booleans are not free text (the SQLite store's FTS holds strings and numbers only).
+    expect(await hits('false')).toBe(0);
     expect(await hits('brown')).toBe(1);
     expect(await hits('ana')).toBe(1);
     expect(await hits('password')).toBe(1);

@@ -279,6 +279,17 @@ export const QUERY_CASES: Array<[query: string, expected: string[], note?: strin
   ['login -bob x:20', ['e1', 'e7', 'e8'], 'optional clauses with a prohibited one'],
   ['(user.name:alice OR user.name:bob) AND NOT event.outcome:failure', ['e1']],
   ['user.name:(alice OR bob) +auditlog.format:coralogix', ['e1']],
+  // index sets and time/id conditions mixed in every position
+  ['auditlog.id:e1 OR x:20', ['e1', 'e7', 'e8']],
+  ['x:20 AND NOT auditlog.id:e7', ['e8']],
+  ['NOT auditlog.id:e1', ['e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8', 'e9', 'e10']],
+  ['@timestamp:[2026-01-10T00:09:00Z TO *] OR user:bob', ['e2', 'e9', 'e10']],
+  ['(crud:c AND result:fail) OR (x:20 AND NOT auditlog.id:e8)', ['e2', 'e7']],
+  ['login AND (user.name:alice OR x:20)', ['e1']],
+  ['x:20 AND NOT (auditlog.id:e7 OR status:200)', ['e8']],
+  ['-x:20 -status:200 -login', ['e3', 'e4', 'e5', 'e6', 'e9', 'e10'], 'only prohibited clauses: everything else'],
+  ['x:20 OR x:200 AND NOT auditlog.id:e9', [], 'x:20 +x:200 -auditlog.id:e9'],
+  ['(x:20 OR x:200) AND @timestamp:[2026-01-10T00:08:00Z TO *]', ['e8', 'e9']],
 ];
 
 const CORPUS_DIR = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));

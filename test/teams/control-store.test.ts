@@ -83,8 +83,15 @@ runControlSuite('sqlite', async () => {
 if (requireElasticsearch('control store: elasticsearch')) {
   runControlSuite('elasticsearch', async () => {
     const es = elasticsearchClient();
-    // A shared cluster keeps one control state; the suite's ids are unique per run instead.
-    const store = await ElasticsearchControlStore.open(es);
-    return { store, cleanup: async () => { await es.close(); } };
+    // Its own prefix: this suite replaces the operator key, which the HTTP suites on the same cluster rely on.
+    const prefix = `auditlogtest${randomUUID().slice(0, 8)}`;
+    const store = await ElasticsearchControlStore.open(es, { prefix });
+    return {
+      store,
+      cleanup: async () => {
+        await es.indices.delete({ index: `${prefix}_control-settings,${prefix}_control-teams,${prefix}_control-keys,${prefix}_control-usage` });
+        await es.close();
+      },
+    };
   });
 }

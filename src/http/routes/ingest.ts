@@ -36,7 +36,12 @@ export function registerIngestRoutes(
       'Each event is accepted or rejected on its own, with its index and a reason.',
     security: [{ Bearer: [] }],
     request: {
-      query: z.object({ format: FormatParam.optional() }),
+      query: z.object({
+        format: FormatParam.optional(),
+        refresh: z.enum(['wait_for', 'false']).optional().openapi({
+          description: 'wait_for: answer once the events are searchable. By default they are durable at once and searchable within about a second.',
+        }),
+      }),
       headers: z.object({
         'idempotency-key': z.string().max(200).optional(),
         'x-auditlog-format': FormatParam.optional(),
@@ -80,9 +85,16 @@ export function registerIngestRoutes(
         contentEncoding: c.req.header('content-encoding'),
         format: format?.data === 'auto' ? undefined : format?.data,
         idempotencyKey: c.req.header('idempotency-key'),
+        waitForSearch: parseRefresh(c.req.query('refresh')),
       });
       const status = result.accepted.length === 0 && result.rejected.length > 0 ? 400 : 200;
       return c.json(result, status);
     },
   );
+}
+
+function parseRefresh(value: string | undefined): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'wait_for' || value === 'true' || value === '') return true;
+  throw new AppError('BAD_REQUEST', 'refresh: must be wait_for or false', { field: 'refresh' });
 }

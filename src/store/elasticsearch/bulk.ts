@@ -7,15 +7,16 @@
  *   whole request that never gets through throws StoreUnavailableError (nothing acknowledged;
  *   the ids make the client's retry safe).
  * - 400 on an item (a mapping conflict: object vs value, field-count or depth limit, a value
- *   an ECS type cannot parse): the event is retried with its original unindexed, then with its
- *   normalized fields unindexed too, and flagged `mapping_conflict`. It is never lost for
- *   being unindexable; `raw` and `_source` keep all of it.
+ *   an ECS type cannot parse): the event is retried without the field the error names (or,
+ *   when it names none, without its whole original, then without its normalized fields), and
+ *   flagged `mapping_conflict`. It is never lost for being unindexable: `raw` and
+ *   `auditlog.unindexed` keep all of it, and the rest stays searchable.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { StoredEvent } from '../../events/event.ts';
 import { StoreUnavailableError } from '../../errors.ts';
 import type { AppendItemResult } from '../interface.ts';
-import { toDocument, type IndexLevel } from './document.ts';
+import { conflictingField, NO_PRUNING, toDocument, type Pruning } from './document.ts';
 import { backoffMs, esReason, isRetryableStatus, isUnavailable, sleep } from './errors.ts';
 
 export interface BulkOptions {
@@ -41,7 +42,9 @@ interface Pending {
   at: number;
   event: StoredEvent;
   index: string;
-  level: IndexLevel;
+  pruning: Pruning;
+  /** Mapping errors met so far; each leaves out one more path (or everything). */
+  conflicts: number;
   attempts: number;
   /** Set when the item is pending because the cluster was busy: the next round waits. */
   busy: boolean;
@@ -60,9 +63,28 @@ function classify(item: estypes.BulkResponseItem, id: string): ItemOutcome {
   return { kind: 'done', result: { status: 'rejected', id, reason } };
 }
 
+/** Conflicts resolved one path at a time before giving up on indexing the whole part. */
+const MAX_PATH_CONFLICTS = 16;
+
+/**
+ * The next pruning after a mapping error: leave out the one field it names; when it names
+ * none (field-count or depth limits, an empty key) or too many were needed, the whole
+ * original, then the normalized fields too. `null` when nothing is left to leave out.
+ */
+function prune(current: Pruning, reason: string, conflicts: number): Pruning | null {
+  const field = conflictingField(reason);
+  if (field && conflicts < MAX_PATH_CONFLICTS) {
+    const paths = current[field.part];
+    if (paths !== '*' && !paths.has(field.path)) return { ...current, [field.part]: new Set([...paths, field.path]) };
+  }
+  if (current.original !== '*') return { ...current, original: '*' };
+  if (current.ecs !== '*') return { ...current, ecs: '*' };
+  return null;
+}
+
 function serialize(p: Pending): string | Error {
   try {
-    return `${JSON.stringify({ create: { _index: p.index, _id: p.event.id } })}\n${JSON.stringify(toDocument(p.event, p.level))}\n`;
+    return `${JSON.stringify({ create: { _index: p.index, _id: p.event.id } })}\n${JSON.stringify(toDocument(p.event, p.pruning))}\n`;
   } catch (err) {
     return err as Error;
   }
@@ -105,14 +127,15 @@ async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string
 
 export async function bulkAppend(
   client: Client,
-  events: Array<{ event: StoredEvent; index: string } | { event: StoredEvent; rejected: string }>,
+  events: Array<{ event: StoredEvent; index: string } | { event: StoredEvent; rejected: string } | { event: StoredEvent; duplicate: true }>,
   options: BulkOptions,
 ): Promise<AppendItemResult[]> {
   const results: AppendItemResult[] = new Array(events.length);
   let pending: Pending[] = [];
   events.forEach((e, at) => {
     if ('rejected' in e) results[at] = { status: 'rejected', id: e.event.id, reason: e.rejected };
-    else pending.push({ at, event: e.event, index: e.index, level: 0, attempts: 0, busy: false });
+    else if ('duplicate' in e) results[at] = { status: 'duplicate', id: e.event.id };
+    else pending.push({ at, event: e.event, index: e.index, pruning: NO_PRUNING, conflicts: 0, attempts: 0, busy: false });
   });
 
   let busyRounds = 0;
@@ -135,7 +158,8 @@ export async function bulkAppend(
         if (outcome.kind === 'done') {
           results[p.at] = outcome.result;
         } else if (outcome.kind === 'conflict') {
-          if (p.level < 2) next.push({ ...p, level: (p.level + 1) as IndexLevel, busy: false });
+          const pruning = prune(p.pruning, outcome.reason, p.conflicts);
+          if (pruning) next.push({ ...p, pruning, conflicts: p.conflicts + 1, busy: false });
           else results[p.at] = { status: 'rejected', id: p.event.id, reason: `not indexable: ${outcome.reason}` };
         } else if (p.attempts + 1 >= options.maxAttempts) {
           results[p.at] = { status: 'rejected', id: p.event.id, reason: `Elasticsearch busy after ${p.attempts + 1} attempts: ${outcome.reason}` };

@@ -7,9 +7,8 @@
  * if someone creates an index by hand under another team's pattern.
  *
  * Retention: with ILM (detected at connect) each team's indices carry a delete policy; whether
- * or not, deleteOlderThan drops every index whose whole period is older than the cutoff, and
- * trims the straddling index with `_delete_by_query` when the cluster has it (the integ-test
- * distribution does not: there an event outlives its retention by at most one period).
+ * or not, deleteOlderThan drops every index whose whole period is older than the cutoff and
+ * trims the index that straddles it (#trim), so retention is exact to the event on any cluster.
  */
 import { Client, type estypes } from '@elastic/elasticsearch';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
@@ -18,6 +17,7 @@ import { normalizedFieldType } from '../../events/field-types.ts';
 import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
 import type {
   AppendItemResult,
+  AppendOptions,
   AuditStore,
   Facet,
   FacetRequest,
@@ -77,6 +77,9 @@ interface TeamSetup {
 }
 
 const MAX_PAGE = 1000;
+const TRIM_PAGE = 1000;
+/** At most this many pages per retention pass and index set (a million events). */
+const TRIM_MAX_ROUNDS = 1000;
 
 export class ElasticsearchStore implements AuditStore {
   readonly kind = 'elasticsearch' as const;
@@ -182,7 +185,7 @@ export class ElasticsearchStore implements AuditStore {
     this.#created.add(index);
   }
 
-  async append(team: TeamId, events: StoredEvent[]): Promise<AppendItemResult[]> {
+  async append(team: TeamId, events: StoredEvent[], options: AppendOptions = {}): Promise<AppendItemResult[]> {
     checkTeam(team);
     if (events.length === 0) return [];
     try {
@@ -195,17 +198,44 @@ export class ElasticsearchStore implements AuditStore {
           return { event, rejected: `@timestamp cannot be stored: ${(err as Error).message}` };
         }
       });
+      // `create` with the id only deduplicates within one index; the same id may already sit in
+      // another period's index (a retried event without a timestamp gets a new received time).
+      const stored = await this.#storedIds(team, targets.flatMap((t) => (t.index !== undefined ? [t.event.id] : [])));
       if (setup.lifecyclePolicy) {
-        for (const t of targets) if (t.index !== undefined) await this.#createIndex(t.index, setup.period, t.event.timestamp);
+        for (const t of targets) {
+          if (t.index !== undefined && !stored.has(t.event.id)) await this.#createIndex(t.index, setup.period, t.event.timestamp);
+        }
       }
-      return await bulkAppend(
+      const results = await bulkAppend(
         this.client,
-        targets.map((t) => (t.index !== undefined ? { event: t.event, index: t.index } : { event: t.event, rejected: t.rejected! })),
-        this.#bulk,
+        targets.map((t) =>
+          t.index === undefined
+            ? { event: t.event, rejected: t.rejected! }
+            : stored.has(t.event.id)
+              ? { event: t.event, duplicate: true as const }
+              : { event: t.event, index: t.index },
+        ),
+        options.waitForSearch ? { ...this.#bulk, refresh: 'wait_for' } : this.#bulk,
       );
+      return results;
     } catch (err) {
       throw toAppError(err, 'append');
     }
+  }
+
+  /** Which of these ids the team already holds, in any of its indices. */
+  async #storedIds(team: TeamId, ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const chunk of batches([...new Set(ids)], 1000)) {
+      const response = await this.client.search({
+        ...this.#target(team),
+        query: { bool: { filter: [{ ids: { values: chunk } }, { term: { 'auditlog.team': team } }] } },
+        _source: false,
+        size: chunk.length,
+      });
+      for (const hit of response.hits.hits) if (hit._id !== undefined) found.add(hit._id);
+    }
+    return found;
   }
 
   /** The bool query every read runs: the compiled query, the time range, and the team. */
@@ -404,19 +434,41 @@ export class ElasticsearchStore implements AuditStore {
         deleted += (await this.client.count({ index: names.join(','), ignore_unavailable: true })).count;
         await this.client.indices.delete({ index: names.join(','), ignore_unavailable: true });
       }
-      if (straddling.length > 0 && this.capabilities.deleteByQuery) {
-        const response = await this.client.deleteByQuery({
-          index: straddling.join(','),
-          query: { range: { '@timestamp': { lt: cutoff, format: 'epoch_millis' } } },
-          conflicts: 'proceed',
-          refresh: this.#refresh !== false,
-        });
-        deleted += response.deleted ?? 0;
-      }
+      if (straddling.length > 0) deleted += await this.#trim(straddling, cutoff);
       return deleted;
     } catch (err) {
       throw toAppError(err, 'retention delete');
     }
+  }
+
+  /**
+   * Deletes the expired events of indices that straddle the cutoff: server-side with
+   * `_delete_by_query` when the cluster has it, else by pages of ids and `_bulk` deletes (the
+   * integ-test distribution lacks the reindex module). A retention pass runs every hour or so,
+   * so a pass trims about an hour of events; a larger backlog is bounded per pass and the rest
+   * goes in the next one.
+   */
+  async #trim(indices: string[], cutoff: number): Promise<number> {
+    const index = indices.join(',');
+    const query: estypes.QueryDslQueryContainer = { range: { '@timestamp': { lt: cutoff, format: 'epoch_millis' } } };
+    if (this.capabilities.deleteByQuery) {
+      const response = await this.client.deleteByQuery({ index, query, conflicts: 'proceed', refresh: true, ignore_unavailable: true });
+      return response.deleted ?? 0;
+    }
+    let deleted = 0;
+    for (let round = 0; round < TRIM_MAX_ROUNDS; round++) {
+      const page = await this.client.search({ index, query, size: TRIM_PAGE, _source: false, ignore_unavailable: true });
+      const hits = page.hits.hits;
+      if (hits.length === 0) break;
+      const response = await this.client.bulk({
+        operations: hits.map((h) => ({ delete: { _index: h._index, _id: h._id! } })),
+        // Visible at once, so the next page does not find the same ids again.
+        refresh: true,
+      });
+      deleted += response.items.filter((i) => i.delete?.status === 200).length;
+      if (hits.length < TRIM_PAGE) break;
+    }
+    return deleted;
   }
 
   async dropTeam(team: TeamId): Promise<void> {

@@ -3,9 +3,9 @@
  * meaning for every node (docs: the common semantics). User values only ever travel as
  * bound parameters; FTS5 expressions built from them quote every token (ftsQuote).
  *
- * The clause is written against `events e`; every leaf is a membership test of `e.seq` in
- * a set that an index answers: `fields (path, value, event)` for keyword/ip/long values of
- * any path, `fts` for text, or a column of `events` for time and id.
+ * The clause is written against `events e`. Leaves on values are sets of event seqs that an
+ * index answers (`fields (path, value, event)` for keyword/ip/long values of any path, `fts`
+ * for text); leaves on time and id are conditions on the `events` row.
  */
 import { UnsupportedQueryError, ValidationError } from '../../errors.ts';
 import { NORMALIZED_FIELD_NAMES } from '../../events/event.ts';
@@ -16,12 +16,15 @@ import { evalDateMath } from '../../query/date-math.ts';
 import { autoDistance } from './fuzzy.ts';
 import { ipKey, ipKeyRange } from './ip.ts';
 import { luceneRegex } from './lucene-regex.ts';
+import { and, EVERYTHING, filter, NOTHING, or, type Part, set, toFilter } from './sql-sets.ts';
 import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN, tokenize } from './text.ts';
 
 export interface CompiledWhere {
   /** A boolean SQL expression over `events e`. */
   sql: string;
   params: unknown[];
+  /** True when the query filters nothing (null or match-all). */
+  matchesAll: boolean;
 }
 
 export interface CompileOptions {
@@ -141,13 +144,12 @@ export function wildcardToGlob(pattern: string): { glob: string; prefix: string;
   return { glob, prefix, onlyStars: literals === 0 && stars > 0 && stars === wildcards, simplePrefix };
 }
 
-const NOTHING: CompiledWhere = { sql: '0', params: [] };
-const EVERYTHING: CompiledWhere = { sql: '1', params: [] };
-
 /** Compiles a query (null = match all) to a WHERE expression over `events e`. */
 export function compileWhere(node: QueryNode | null, options: CompileOptions): CompiledWhere {
-  if (node === null) return EVERYTHING;
-  return new Compiler(options).node(node);
+  const part = node === null ? EVERYTHING : new Compiler(options).node(node);
+  if (part.kind === 'all') return { sql: '1', params: [], matchesAll: true };
+  const f = toFilter(part);
+  return { sql: f.sql, params: f.params, matchesAll: false };
 }
 
 class Compiler {
@@ -156,39 +158,36 @@ class Compiler {
     this.now = options.now;
   }
 
-  node(node: QueryNode): CompiledWhere {
+  node(node: QueryNode): Part {
     switch (node.type) {
       case 'matchAll':
         return EVERYTHING;
       case 'bool':
         return this.bool(node);
-      case 'exists':
-        return this.leaf(node, node.field);
       default:
         return this.leaf(node, node.field);
     }
   }
 
-  bool(node: BoolNode): CompiledWhere {
-    const must: CompiledWhere[] = [];
-    const should: CompiledWhere[] = [];
-    const mustNot: CompiledWhere[] = [];
+  bool(node: BoolNode): Part {
+    const must: Part[] = [];
+    const should: Part[] = [];
+    const mustNot: Part[] = [];
     for (const c of node.clauses) {
       const compiled = this.node(c.query);
       (c.occur === 'must' ? must : c.occur === 'should' ? should : mustNot).push(compiled);
     }
     // Lucene: with a required clause, optional clauses only score; without one, at least one
     // optional clause must match; only prohibited clauses → everything except them.
-    const parts: CompiledWhere[] = [...must];
-    if (must.length === 0 && should.length > 0) parts.push(join(should, 'OR'));
-    for (const n of mustNot) parts.push({ sql: `NOT (${n.sql})`, params: n.params });
-    if (parts.length === 0) return NOTHING;
-    return join(parts, 'AND');
+    if (must.length === 0 && should.length === 0 && mustNot.length === 0) return NOTHING;
+    const required = [...must];
+    if (must.length === 0 && should.length > 0) required.push(or(should));
+    return and(required, mustNot);
   }
 
-  leaf(node: FieldNode, field: string | null): CompiledWhere {
+  leaf(node: FieldNode, field: string | null): Part {
     const { targets, expanded } = targetsOf(field);
-    const parts: CompiledWhere[] = [];
+    const parts: Part[] = [];
     for (const target of targets) {
       try {
         parts.push(this.onTarget(node, target));
@@ -199,11 +198,10 @@ class Compiler {
         throw err;
       }
     }
-    if (parts.length === 0) return NOTHING;
-    return parts.length === 1 ? parts[0]! : join(parts, 'OR');
+    return or(parts);
   }
 
-  onTarget(node: FieldNode, t: Target): CompiledWhere {
+  onTarget(node: FieldNode, t: Target): Part {
     switch (node.type) {
       case 'exists':
         return this.exists(t);
@@ -222,7 +220,7 @@ class Compiler {
     }
   }
 
-  exists(t: Target): CompiledWhere {
+  exists(t: Target): Part {
     switch (t.kind) {
       case 'timestamp':
       case 'id':
@@ -238,17 +236,17 @@ class Compiler {
   }
 
   /** Exact value on a keyword-like target. */
-  keywordEquals(t: Extract<Target, { kind: 'keyword' | 'originalGlob' | 'id' }>, value: string): CompiledWhere {
-    if (t.kind === 'id') return { sql: 'e.id = ?', params: [value] };
+  keywordEquals(t: Extract<Target, { kind: 'keyword' | 'originalGlob' | 'id' }>, value: string): Part {
+    if (t.kind === 'id') return filter('e.id = ?', [value]);
     return inFields(`${pathSql(t)} AND value = ?`, [...pathParams(t), value]);
   }
 
-  term(t: Target, value: string, phrase: boolean): CompiledWhere {
+  term(t: Target, value: string, phrase: boolean): Part {
     switch (t.kind) {
       case 'timestamp': {
         const lo = this.date(t.field, value, false);
         const hi = this.date(t.field, value, true);
-        return { sql: `${t.column} BETWEEN ? AND ?`, params: [lo, hi] };
+        return filter(`${t.column} BETWEEN ? AND ?`, [lo, hi]);
       }
       case 'id':
       case 'keyword':
@@ -276,7 +274,7 @@ class Compiler {
     }
   }
 
-  phrase(t: Target, value: string, slop: number): CompiledWhere {
+  phrase(t: Target, value: string, slop: number): Part {
     if (t.kind !== 'text') return this.term(t, value, true);
     const tokens = tokenize(value);
     if (tokens.length === 0) return NOTHING;
@@ -284,13 +282,15 @@ class Compiler {
     // NEAR finds candidates (it ignores order, so it is a superset); al_slop applies Lucene's
     // exact sloppy-phrase rule to each candidate.
     const near = `${ftsColumnFilter(t.column)}NEAR(${tokens.map(ftsQuote).join(' ')}, ${Math.min(slop + tokens.length, 100_000)})`;
-    return {
-      sql: `e.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?) AND al_slop(e.original, e.ecs, ?, ?, ?)`,
-      params: [near, t.column, JSON.stringify(tokens), slop],
-    };
+    return set('SELECT fts.rowid FROM fts JOIN docs d ON d.seq = fts.rowid WHERE fts MATCH ? AND al_slop(d.original, d.ecs, ?, ?, ?)', [
+      near,
+      t.column,
+      JSON.stringify(tokens),
+      slop,
+    ]);
   }
 
-  wildcard(t: Target, pattern: string): CompiledWhere {
+  wildcard(t: Target, pattern: string): Part {
     switch (t.kind) {
       case 'timestamp':
       case 'long':
@@ -301,7 +301,7 @@ class Compiler {
       case 'originalGlob': {
         const w = wildcardToGlob(pattern);
         if (w.onlyStars) return this.exists(t);
-        if (t.kind === 'id') return { sql: 'e.id GLOB ?', params: [w.glob] };
+        if (t.kind === 'id') return filter('e.id GLOB ?', [w.glob]);
         // GLOB cannot use the index on a column without TEXT affinity: bound the literal
         // prefix explicitly so the (path, value) index narrows the scan.
         const prefix = w.prefix ? ' AND value >= ? AND value < ?' : '';
@@ -322,7 +322,7 @@ class Compiler {
     }
   }
 
-  regex(t: Target, pattern: string): CompiledWhere {
+  regex(t: Target, pattern: string): Part {
     luceneRegex(pattern); // validates, with a clear error, before any SQL runs
     switch (t.kind) {
       case 'timestamp':
@@ -330,7 +330,7 @@ class Compiler {
       case 'ip':
         throw new UnsupportedQueryError(`regular expressions are not supported on ${typeName(t)} field ${t.field}`, { field: t.field });
       case 'id':
-        return { sql: 'al_regexp(?, e.id)', params: [pattern] };
+        return filter('al_regexp(?, e.id)', [pattern]);
       case 'keyword':
       case 'originalGlob':
         return inFields(`${pathSql(t)} AND al_regexp(?, value)`, [...pathParams(t), pattern]);
@@ -339,7 +339,7 @@ class Compiler {
     }
   }
 
-  fuzzy(t: Target, node: FuzzyNode): CompiledWhere {
+  fuzzy(t: Target, node: FuzzyNode): Part {
     if (node.distance !== 'auto' && !(Number.isInteger(node.distance) && node.distance >= 0 && node.distance <= 2)) {
       throw new ValidationError(`fuzzy ${node.value}~${node.distance}: valid edit distances are 0, 1 and 2`, { field: t.field });
     }
@@ -354,7 +354,7 @@ class Compiler {
         const d = node.distance === 'auto' ? autoDistance(node.value) : node.distance;
         if (d === 0) return this.term(t, node.value, false);
         const len = Array.from(node.value).length;
-        if (t.kind === 'id') return { sql: 'al_fuzzy(e.id, ?, ?)', params: [node.value, d] };
+        if (t.kind === 'id') return filter('al_fuzzy(e.id, ?, ?)', [node.value, d]);
         return inFields(`${pathSql(t)} AND length(value) BETWEEN ? AND ? AND al_fuzzy(value, ?, ?)`, [
           ...pathParams(t),
           len - d,
@@ -372,7 +372,7 @@ class Compiler {
     }
   }
 
-  range(t: Target, node: RangeNode): CompiledWhere {
+  range(t: Target, node: RangeNode): Part {
     if (node.lower === null && node.upper === null) return this.exists(t);
     const conds: string[] = [];
     const params: unknown[] = [];
@@ -390,10 +390,10 @@ class Compiler {
     switch (t.kind) {
       case 'timestamp':
         both(t.column, (v, up) => this.date(t.field, v, up));
-        return { sql: `(${conds.join(' AND ')})`, params };
+        return filter(`(${conds.join(' AND ')})`, params);
       case 'id':
         both('e.id', (v) => v);
-        return { sql: `(${conds.join(' AND ')})`, params };
+        return filter(`(${conds.join(' AND ')})`, params);
       case 'long':
         both('value', (v) => parseLong(t.field, v));
         return inFields(`path = ? AND ${conds.join(' AND ')}`, [t.path, ...params]);
@@ -419,14 +419,16 @@ class Compiler {
    * Multi-term query on a text column (Lucene rewrites it into the matching terms): the terms
    * come from the FTS5 vocabulary, the events from one FTS5 MATCH over their disjunction.
    */
-  vocab(column: FtsColumn, termCond: string, params: unknown[]): CompiledWhere {
+  vocab(column: FtsColumn, termCond: string, params: unknown[]): Part {
     const expansion =
       `(SELECT ? || group_concat('"' || replace(term, '"', '""') || '"', ' OR ') || ')' ` +
       `FROM fts_vocab WHERE col = ?${termCond})`;
-    return {
-      sql: `e.seq IN (SELECT rowid FROM fts WHERE fts MATCH coalesce(${expansion}, ?))`,
-      params: [`${ftsColumnFilter(column)}(`, column, ...params, ftsQuote(NO_TOKEN)],
-    };
+    return set(`SELECT rowid FROM fts WHERE fts MATCH coalesce(${expansion}, ?)`, [
+      `${ftsColumnFilter(column)}(`,
+      column,
+      ...params,
+      ftsQuote(NO_TOKEN),
+    ]);
   }
 
   date(field: string, value: string, roundUp: boolean): number {
@@ -461,20 +463,16 @@ function pathParams(t: Extract<Target, { kind: 'keyword' | 'originalGlob' }>): u
   return [t.kind === 'keyword' ? t.path : t.glob];
 }
 
-function inFields(cond: string, params: unknown[]): CompiledWhere {
-  return { sql: `e.seq IN (SELECT event FROM fields WHERE ${cond})`, params };
+function inFields(cond: string, params: unknown[]): Part {
+  return set(`SELECT event FROM fields WHERE ${cond}`, params);
 }
 
-function inFts(match: string, never = false): CompiledWhere {
+function inFts(match: string, never = false): Part {
   if (never) return NOTHING;
-  return { sql: 'e.seq IN (SELECT rowid FROM fts WHERE fts MATCH ?)', params: [match] };
+  return set('SELECT rowid FROM fts WHERE fts MATCH ?', [match]);
 }
 
 function ftsColumnFilter(column: FtsColumn): string {
   return `{${column}} : `;
 }
 
-function join(parts: CompiledWhere[], op: 'AND' | 'OR'): CompiledWhere {
-  if (parts.length === 1) return parts[0]!;
-  return { sql: `(${parts.map((p) => p.sql).join(` ${op} `)})`, params: parts.flatMap((p) => p.params) };
-}

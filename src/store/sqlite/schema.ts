@@ -1,6 +1,6 @@
 /**
- * One team's database. `events` holds each event once (JSON columns, `seq` never reused so a
- * stale index row can never point at a newer event); `fields` is the inverted index that
+ * One team's database. `events` holds each event's id and times (`seq` never reused so a
+ * stale index row can never point at a newer event), `docs` its JSON; `fields` is the inverted index that
  * makes `path:value` an index lookup for ANY path; `fts` is the full-text index.
  *
  * `fields.value` has no declared type (BLOB affinity) on purpose: original leaves are stored
@@ -16,7 +16,12 @@ CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   ts INTEGER NOT NULL,
-  received INTEGER NOT NULL,
+  received INTEGER NOT NULL
+);
+-- The bulky part apart: queries sort and filter on the slim events table (it stays in
+-- cache at a million rows), and read docs only for the page they return.
+CREATE TABLE IF NOT EXISTS docs (
+  seq INTEGER PRIMARY KEY,
   format TEXT NOT NULL,
   flags TEXT NOT NULL,
   ecs TEXT NOT NULL,

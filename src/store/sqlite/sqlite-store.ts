@@ -40,17 +40,23 @@ interface TeamDb {
   db: Database.Database;
   knownPaths: Set<string>;
   insertEvent: Database.Statement;
+  insertDoc: Database.Statement;
   insertField: Database.Statement;
   insertPath: Database.Statement;
   insertFts: Database.Statement;
   appendBatch: (events: StoredEvent[], team: TeamId) => AppendItemResult[];
 }
 
-interface EventRow {
+interface KeyRow {
   seq: number;
   id: string;
   ts: number;
-  received: number;
+  received?: number;
+  total?: number;
+}
+
+interface DocRow {
+  seq: number;
   format: string;
   flags: string;
   ecs: string;
@@ -99,22 +105,51 @@ export class SqliteStore implements AuditStore {
     const sort = request.sort ?? 'desc';
     const { db } = this.#open(team);
     const where = this.#where(request);
-    const total = (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
-    let pageSql = where.sql;
-    const params = [...where.params];
-    if (request.cursor) {
-      const after = decodeCursor(request.cursor);
-      pageSql += sort === 'desc' ? ' AND (e.ts, e.id) < (?, ?)' : ' AND (e.ts, e.id) > (?, ?)';
-      params.push(after.ts, after.id);
-    }
     const dir = sort === 'desc' ? 'DESC' : 'ASC';
-    const rows = db
-      .prepare(`SELECT e.* FROM events e WHERE ${pageSql} ORDER BY e.ts ${dir}, e.id ${dir} LIMIT ?`)
-      .all(...params, size + 1) as EventRow[];
-    const more = rows.length > size;
-    const hits = rows.slice(0, size).map((r) => toEvent(r, team));
-    const last = hits.at(-1);
-    return { hits, total, cursor: more && last ? encodeCursor({ ts: last.timestamp, id: last.id }) : null };
+    const after = request.cursor ? decodeCursor(request.cursor) : null;
+    const afterSql = sort === 'desc' ? '(ts, id) < (?, ?)' : '(ts, id) > (?, ?)';
+    let keys: KeyRow[];
+    let total: number;
+    if (where.matchesAll) {
+      // No query (at most a time range): the count and the page come straight from the (ts, id) index.
+      total = (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+      keys = db
+        .prepare(
+          `SELECT e.seq, e.id, e.ts, e.received FROM events e WHERE ${where.sql}${after ? ` AND ${afterSql.replace(/\b(ts|id)\b/g, 'e.$1')}` : ''}
+           ORDER BY e.ts ${dir}, e.id ${dir} LIMIT ?`,
+        )
+        .all(...where.params, ...(after ? [after.ts, after.id] : []), size + 1) as KeyRow[];
+    } else {
+      // One pass over the matches gives both the exact total (window count, before the
+      // cursor cuts) and the page.
+      keys = db
+        .prepare(
+          `SELECT seq, id, ts, received, total FROM (SELECT e.seq, e.id, e.ts, e.received, count(*) OVER () AS total FROM events e WHERE ${where.sql})
+           ${after ? `WHERE ${afterSql}` : ''} ORDER BY ts ${dir}, id ${dir} LIMIT ?`,
+        )
+        .all(...where.params, ...(after ? [after.ts, after.id] : []), size + 1) as KeyRow[];
+      total =
+        keys[0]?.total ??
+        (after ? (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n : 0);
+    }
+    const more = keys.length > size;
+    const page = keys.slice(0, size);
+    const hits = this.#load(db, page, team);
+    const last = page.at(-1);
+    return { hits, total, cursor: more && last ? encodeCursor({ ts: last.ts, id: last.id }) : null };
+  }
+
+  #load(db: Database.Database, keys: KeyRow[], team: TeamId): StoredEvent[] {
+    if (keys.length === 0) return [];
+    const docs = db
+      .prepare(`SELECT * FROM docs WHERE seq IN (${keys.map(() => '?').join(', ')})`)
+      .all(...keys.map((k) => k.seq)) as DocRow[];
+    const bySeq = new Map(docs.map((d) => [d.seq, d]));
+    return keys.map((k) => {
+      const d = bySeq.get(k.seq);
+      if (!d) throw new StoreUnavailableError(`event ${k.id} of team ${team} has no document: the database is damaged`);
+      return toEvent(k, d, team);
+    });
   }
 
   async count(team: TeamId, request: QueryRequest): Promise<number> {
@@ -187,13 +222,15 @@ export class SqliteStore implements AuditStore {
     } else {
       const path = target.kind === 'text' ? target.path : target.kind === 'originalGlob' ? null : target.path;
       if (path === null) throw new UnsupportedQueryError(`facets are not supported on ${request.field}`, { field: request.field });
-      const matching = `SELECT e.seq FROM events e WHERE ${where.sql}`;
+      // Without a query or range every index row counts: no membership test needed.
+      const inMatching = where.matchesAll && !where.ranged ? '' : ` AND f.event IN (SELECT e.seq FROM events e WHERE ${where.sql})`;
+      const matchParams = where.matchesAll && !where.ranged ? [] : where.params;
       top = db
         .prepare(
-          `SELECT f.value AS value, count(*) AS n FROM fields f WHERE f.path = ? AND f.event IN (${matching})
+          `SELECT f.value AS value, count(*) AS n FROM fields f WHERE f.path = ?${inMatching}
            GROUP BY f.value ORDER BY n DESC, f.value ASC LIMIT ?`,
         )
-        .all(path, ...where.params, size) as typeof top;
+        .all(path, ...matchParams, size) as typeof top;
       if (top.length === 0) {
         covered = 0;
       } else {
@@ -201,9 +238,9 @@ export class SqliteStore implements AuditStore {
         covered = (
           db
             .prepare(
-              `SELECT count(DISTINCT f.event) AS n FROM fields f WHERE f.path = ? AND f.value IN (${placeholders}) AND f.event IN (${matching})`,
+              `SELECT count(DISTINCT f.event) AS n FROM fields f WHERE f.path = ? AND f.value IN (${placeholders})${inMatching}`,
             )
-            .get(path, ...top.map((r) => r.value), ...where.params) as { n: number }
+            .get(path, ...top.map((r) => r.value), ...matchParams) as { n: number }
         ).n;
       }
     }
@@ -217,25 +254,27 @@ export class SqliteStore implements AuditStore {
 
   async get(team: TeamId, id: string): Promise<StoredEvent | null> {
     const { db } = this.#open(team);
-    const row = db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
-    return row ? toEvent(row, team) : null;
+    const key = db.prepare('SELECT seq, id, ts, received FROM events WHERE id = ?').get(id) as KeyRow | undefined;
+    return key ? (this.#load(db, [key], team)[0] ?? null) : null;
   }
 
   async deleteOlderThan(team: TeamId, cutoff: number): Promise<number> {
     const t = this.#open(team);
     const { db } = t;
-    const select = db.prepare('SELECT * FROM events WHERE ts < ? LIMIT ?');
+    const select = db.prepare('SELECT d.* FROM events e JOIN docs d ON d.seq = e.seq WHERE e.ts < ? LIMIT ?');
     const delField = db.prepare('DELETE FROM fields WHERE path = ? AND value = ? AND event = ?');
     const delFts = db.prepare('DELETE FROM fts WHERE rowid = ?');
     const delEvent = db.prepare('DELETE FROM events WHERE seq = ?');
+    const delDoc = db.prepare('DELETE FROM docs WHERE seq = ?');
     // Chunks keep each transaction (and the WAL) small while other calls interleave.
     const chunk = db.transaction(() => {
-      const rows = select.all(cutoff, DELETE_CHUNK) as EventRow[];
+      const rows = select.all(cutoff, DELETE_CHUNK) as DocRow[];
       for (const r of rows) {
         const parsed = { original: JSON.parse(r.original), ecs: JSON.parse(r.ecs), format: r.format as never, flags: JSON.parse(r.flags) };
         for (const [path, value] of fieldRows(parsed).rows) delField.run(path, value, r.seq);
         delFts.run(r.seq);
         delEvent.run(r.seq);
+        delDoc.run(r.seq);
       }
       return rows.length;
     });
@@ -273,7 +312,8 @@ export class SqliteStore implements AuditStore {
     this.#teams.clear();
   }
 
-  #where(request: QueryRequest): CompiledWhere {
+  /** The query and the time range as one condition; `matchesAll` is about the query alone. */
+  #where(request: QueryRequest): CompiledWhere & { ranged: boolean } {
     const q = compileWhere(request.query, { now: this.#now() });
     const conds = [q.sql];
     const params = [...q.params];
@@ -285,7 +325,7 @@ export class SqliteStore implements AuditStore {
       conds.push('e.ts < ?');
       params.push(request.to);
     }
-    return { sql: conds.join(' AND '), params };
+    return { sql: conds.join(' AND '), params, matchesAll: q.matchesAll, ranged: conds.length > 1 };
   }
 
   #open(team: TeamId): TeamDb {
@@ -304,15 +344,13 @@ export class SqliteStore implements AuditStore {
     const t: TeamDb = {
       db,
       knownPaths: new Set((db.prepare('SELECT path FROM paths').pluck().all() as string[])),
-      insertEvent: db.prepare(
-        'INSERT OR IGNORE INTO events (id, ts, received, format, flags, ecs, original, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      insertEvent: db.prepare('INSERT OR IGNORE INTO events (id, ts, received) VALUES (?, ?, ?)'),
+      insertDoc: db.prepare('INSERT INTO docs (seq, format, flags, ecs, original, raw) VALUES (?, ?, ?, ?, ?, ?)'),
       insertField: db.prepare('INSERT OR IGNORE INTO fields (path, value, event) VALUES (?, ?, ?)'),
       insertPath: db.prepare('INSERT OR IGNORE INTO paths (path) VALUES (?)'),
       insertFts: db.prepare('INSERT INTO fts (rowid, text, message, ua) VALUES (?, ?, ?, ?)'),
       appendBatch: () => [],
     };
-    const one = db.transaction((e: StoredEvent) => insertOne(t, e));
     t.appendBatch = db.transaction((events: StoredEvent[], forTeam: TeamId) =>
       events.map((raw, i): AppendItemResult => {
         const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `#${i}`;
@@ -324,11 +362,10 @@ export class SqliteStore implements AuditStore {
         if (parsed.data.team !== forTeam) {
           return { status: 'rejected', id, reason: `event belongs to team ${parsed.data.team}, not ${forTeam}` };
         }
-        try {
-          return one(parsed.data) ? { status: 'created', id } : { status: 'duplicate', id };
-        } catch (err) {
-          return { status: 'rejected', id, reason: `not stored: ${(err as Error).message}` };
-        }
+        // No savepoint per event (it would copy every touched page): the event was validated,
+        // so an insert can only fail for the whole database (I/O, disk full), and then the
+        // batch rolls back and append throws, acknowledging nothing.
+        return insertOne(t, parsed.data) ? { status: 'created', id } : { status: 'duplicate', id };
       }),
     );
     this.#teams.set(team, t);
@@ -338,23 +375,14 @@ export class SqliteStore implements AuditStore {
 
 /** Inserts one event with its index rows; false when the id is already stored. */
 function insertOne(t: TeamDb, e: StoredEvent): boolean {
-  const info = t.insertEvent.run(
-    e.id,
-    e.timestamp,
-    e.received,
-    e.format,
-    JSON.stringify(e.flags),
-    JSON.stringify(e.ecs),
-    JSON.stringify(e.original),
-    e.raw,
-  );
+  const info = t.insertEvent.run(e.id, e.timestamp, e.received);
   if (info.changes === 0) return false;
   const seq = info.lastInsertRowid;
+  t.insertDoc.run(seq, e.format, JSON.stringify(e.flags), JSON.stringify(e.ecs), JSON.stringify(e.original), e.raw);
   const { rows, originalPaths } = fieldRows(e);
   for (const [path, value] of rows) t.insertField.run(path, value, seq);
   const text = ftsValues(e);
   t.insertFts.run(seq, ftsDocument(text.text), ftsDocument(text.message), ftsDocument(text.ua));
-  // Last, so that a failure above (rolled back with the event) never leaves the cache ahead of the table.
   for (const p of originalPaths) {
     if (t.knownPaths.has(p)) continue;
     t.insertPath.run(p);
@@ -369,16 +397,16 @@ function checkTeam(team: string): TeamId {
   return r.data;
 }
 
-function toEvent(r: EventRow, team: TeamId): StoredEvent {
+function toEvent(k: KeyRow, d: DocRow, team: TeamId): StoredEvent {
   return {
-    id: r.id,
+    id: k.id,
     team,
-    timestamp: r.ts,
-    received: r.received,
-    format: r.format as StoredEvent['format'],
-    flags: JSON.parse(r.flags),
-    ecs: JSON.parse(r.ecs),
-    original: JSON.parse(r.original),
-    raw: r.raw,
+    timestamp: k.ts,
+    received: k.received!,
+    format: d.format as StoredEvent['format'],
+    flags: JSON.parse(d.flags),
+    ecs: JSON.parse(d.ecs),
+    original: JSON.parse(d.original),
+    raw: d.raw,
   };
 }

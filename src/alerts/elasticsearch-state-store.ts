@@ -1,0 +1,447 @@
+/**
+ * Alert state in Elasticsearch system indices (`auditlog_control-alert-*`), shared by every
+ * instance on the cluster. No painless (the test distribution has none): every contended
+ * write is an optimistic-concurrency index (if_seq_no / if_primary_term).
+ *
+ * Elasticsearch has no multi-document transaction, so an evaluation commits through its
+ * cursor document: one compare-and-set writes the new watermark AND the evaluation's
+ * effects (group states, outbox entries, history) as `pending` in that document. The effects
+ * are then written to their indices under fixed ids (idempotent) and `pending` is cleared.
+ * An instance that dies in between leaves `pending` behind; whoever next reads the cursor
+ * applies it again, which writes the same documents once more. So a window's notifications
+ * are either all committed or not at all, exactly as with SQLite.
+ */
+import { createHash } from 'node:crypto';
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+import type { AlertRule, SavedSearch } from './model.ts';
+import type {
+  AlertStateStore,
+  EvaluationCommit,
+  GroupState,
+  HistoryEntry,
+  OutboxEntry,
+  OutboxStatus,
+  RuleCursor,
+} from './state-store.ts';
+
+export const ALERT_INDEX_PREFIX = 'auditlog_control-alert-';
+const NAMES = ['rules', 'searches', 'cursors', 'groups', 'outbox', 'history'] as const;
+type IndexName = (typeof NAMES)[number];
+const indexNames = (prefix: string) => Object.fromEntries(NAMES.map((n) => [n, `${prefix}${n}`])) as Record<IndexName, string>;
+
+type Props = Record<string, { type: string; enabled?: boolean; index?: boolean }>;
+const opaque = { type: 'object', enabled: false };
+const MAPPINGS: Record<IndexName, Props> = {
+  rules: { id: { type: 'keyword' }, team: { type: 'keyword' }, enabled: { type: 'boolean' }, body: opaque },
+  searches: { id: { type: 'keyword' }, team: { type: 'keyword' }, body: opaque },
+  cursors: {
+    rule: { type: 'keyword' },
+    watermark: { type: 'long' },
+    version: { type: 'long' },
+    leaseOwner: { type: 'keyword' },
+    leaseUntil: { type: 'long' },
+    pending: opaque,
+  },
+  groups: { rule: { type: 'keyword' }, group: { type: 'keyword' }, state: opaque },
+  outbox: {
+    id: { type: 'keyword' },
+    team: { type: 'keyword' },
+    ruleId: { type: 'keyword' },
+    channelId: { type: 'keyword' },
+    payload: opaque,
+    attempts: { type: 'integer' },
+    nextAttemptAt: { type: 'long' },
+    status: { type: 'keyword' },
+    lastError: { type: 'keyword', index: false },
+    createdAt: { type: 'long' },
+    claimOwner: { type: 'keyword' },
+    claimUntil: { type: 'long' },
+  },
+  history: {
+    id: { type: 'keyword' },
+    team: { type: 'keyword' },
+    ruleId: { type: 'keyword' },
+    at: { type: 'long' },
+    kind: { type: 'keyword' },
+    group: { type: 'keyword' },
+    message: { type: 'keyword', index: false },
+    detail: opaque,
+  },
+};
+
+interface CursorDoc {
+  rule: string;
+  watermark: number | null;
+  version: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  pending: { states: GroupState[]; outbox: OutboxEntry[]; history: HistoryEntry[] } | null;
+}
+interface OutboxDoc extends OutboxEntry {
+  claimOwner: string | null;
+  claimUntil: number | null;
+}
+
+const isStatus = (err: unknown, status: number) => err instanceof errors.ResponseError && err.statusCode === status;
+const groupId = (rule: string, group: string) => `${rule}:${createHash('sha256').update(group).digest('hex').slice(0, 32)}`;
+const MAX_LIST = 10_000;
+
+export class ElasticsearchAlertStateStore implements AlertStateStore {
+  readonly #es: Client;
+  readonly #idx: Record<IndexName, string>;
+
+  private constructor(es: Client, prefix: string) {
+    this.#es = es;
+    this.#idx = indexNames(prefix);
+  }
+
+  /**
+   * Creates the indices when missing (idempotent; safe when instances race). `prefix` is for
+   * tests; production uses the system prefix.
+   */
+  static async open(es: Client, { replicas = 0, prefix = ALERT_INDEX_PREFIX }: { replicas?: number; prefix?: string } = {}): Promise<ElasticsearchAlertStateStore> {
+    const store = new ElasticsearchAlertStateStore(es, prefix);
+    for (const [name, index] of Object.entries(store.#idx) as Array<[IndexName, string]>) {
+      try {
+        await es.indices.create({
+          index,
+          settings: { number_of_shards: 1, number_of_replicas: replicas },
+          mappings: { dynamic: 'strict', properties: MAPPINGS[name] as never },
+        });
+      } catch (err) {
+        if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+      }
+    }
+    return store;
+  }
+
+  async #get<T>(index: string, id: string): Promise<{ doc: T; seqNo: number; primaryTerm: number } | null> {
+    try {
+      const r = await this.#es.get<T>({ index, id });
+      return r.found ? { doc: r._source!, seqNo: r._seq_no!, primaryTerm: r._primary_term! } : null;
+    } catch (err) {
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+  }
+
+  // --- rules and saved searches ---
+
+  async insertRule(rule: AlertRule) {
+    await this.#es.index({ index: this.#idx.rules, id: rule.id, document: { id: rule.id, team: rule.team, enabled: rule.enabled, body: rule }, op_type: 'create', refresh: true });
+  }
+
+  async updateRule(rule: AlertRule) {
+    const found = await this.#get<{ team: string }>(this.#idx.rules, rule.id);
+    if (!found || found.doc.team !== rule.team) return false;
+    await this.#es.index({ index: this.#idx.rules, id: rule.id, document: { id: rule.id, team: rule.team, enabled: rule.enabled, body: rule }, refresh: true });
+    return true;
+  }
+
+  async getRule(team: string, id: string) {
+    const found = await this.#get<{ team: string; body: AlertRule }>(this.#idx.rules, id);
+    return found && found.doc.team === team ? found.doc.body : null;
+  }
+
+  async getRuleById(id: string) {
+    return (await this.#get<{ body: AlertRule }>(this.#idx.rules, id))?.doc.body ?? null;
+  }
+
+  async #listRules(query: Record<string, unknown>): Promise<AlertRule[]> {
+    const r = await this.#es.search<{ body: AlertRule }>({ index: this.#idx.rules, size: MAX_LIST, query, sort: [{ id: 'asc' }] });
+    return r.hits.hits.map((h) => h._source!.body);
+  }
+
+  listRules(team: string) {
+    return this.#listRules({ term: { team } });
+  }
+
+  listEnabledRules() {
+    return this.#listRules({ term: { enabled: true } });
+  }
+
+  async deleteRule(team: string, id: string) {
+    const found = await this.#get<{ team: string }>(this.#idx.rules, id);
+    if (!found || found.doc.team !== team) return false;
+    await this.#es.delete({ index: this.#idx.rules, id, refresh: true });
+    await this.#es.deleteByQuery({ index: [this.#idx.cursors, this.#idx.groups], query: { term: { rule: id } }, refresh: true, conflicts: 'proceed' });
+    const pending = await this.#es.search<OutboxDoc>({
+      index: this.#idx.outbox,
+      size: MAX_LIST,
+      query: { bool: { filter: [{ term: { ruleId: id } }, { term: { status: 'pending' } }] } },
+    });
+    for (const h of pending.hits.hits) {
+      await this.#es.index({ index: this.#idx.outbox, id: h._id!, document: { ...h._source!, status: 'failed', lastError: 'rule deleted' } });
+    }
+    return true;
+  }
+
+  async insertSavedSearch(s: SavedSearch) {
+    await this.#es.index({ index: this.#idx.searches, id: s.id, document: { id: s.id, team: s.team, body: s }, op_type: 'create', refresh: true });
+  }
+
+  async updateSavedSearch(s: SavedSearch) {
+    const found = await this.#get<{ team: string }>(this.#idx.searches, s.id);
+    if (!found || found.doc.team !== s.team) return false;
+    await this.#es.index({ index: this.#idx.searches, id: s.id, document: { id: s.id, team: s.team, body: s }, refresh: true });
+    return true;
+  }
+
+  async getSavedSearch(team: string, id: string) {
+    const found = await this.#get<{ team: string; body: SavedSearch }>(this.#idx.searches, id);
+    return found && found.doc.team === team ? found.doc.body : null;
+  }
+
+  async listSavedSearches(team: string) {
+    const r = await this.#es.search<{ body: SavedSearch }>({ index: this.#idx.searches, size: MAX_LIST, query: { term: { team } }, sort: [{ id: 'asc' }] });
+    return r.hits.hits.map((h) => h._source!.body);
+  }
+
+  async deleteSavedSearch(team: string, id: string) {
+    const found = await this.#get<{ team: string }>(this.#idx.searches, id);
+    if (!found || found.doc.team !== team) return false;
+    await this.#es.delete({ index: this.#idx.searches, id, refresh: true });
+    return true;
+  }
+
+  // --- evaluation ---
+
+  /** The cursor, with any pending effects of an interrupted commit applied first. */
+  async #cursor(ruleId: string) {
+    const found = await this.#get<CursorDoc>(this.#idx.cursors, ruleId);
+    if (found?.doc.pending) {
+      await this.#applyPending(ruleId, found.doc.pending);
+      try {
+        const r = await this.#es.index({
+          index: this.#idx.cursors,
+          id: ruleId,
+          document: { ...found.doc, pending: null },
+          if_seq_no: found.seqNo,
+          if_primary_term: found.primaryTerm,
+          refresh: true,
+        });
+        return { doc: { ...found.doc, pending: null }, seqNo: r._seq_no, primaryTerm: r._primary_term };
+      } catch (err) {
+        if (!isStatus(err, 409)) throw err;
+        return this.#get<CursorDoc>(this.#idx.cursors, ruleId);
+      }
+    }
+    return found;
+  }
+
+  async #applyPending(ruleId: string, p: NonNullable<CursorDoc['pending']>) {
+    const ops: unknown[] = [];
+    for (const s of p.states) {
+      const id = groupId(ruleId, s.group);
+      if (s.status === 'ok' && s.suppressed === 0 && s.lastNotifiedAt === null) ops.push({ delete: { _index: this.#idx.groups, _id: id } });
+      else ops.push({ index: { _index: this.#idx.groups, _id: id } }, { rule: ruleId, group: s.group, state: s });
+    }
+    // `create`, not `index`: re-applying must not reset an entry a deliverer already updated.
+    for (const o of p.outbox) ops.push({ create: { _index: this.#idx.outbox, _id: o.id } }, { ...o, claimOwner: null, claimUntil: null });
+    for (const h of p.history) ops.push({ create: { _index: this.#idx.history, _id: h.id } }, h);
+    if (ops.length === 0) return;
+    const r = await this.#es.bulk({ operations: ops as never, refresh: true });
+    if (r.errors) {
+      for (const item of r.items) {
+        const res = Object.values(item)[0]!;
+        // 409 on create = already applied; 404 on delete = nothing to delete.
+        if (res.error && res.status !== 409 && res.status !== 404) throw new Error(`could not apply alert state: ${res.error.reason ?? res.error.type}`);
+      }
+    }
+  }
+
+  async acquireLease(ruleId: string, owner: string, now: number, ttlMs: number) {
+    const found = await this.#cursor(ruleId);
+    if (!found) {
+      try {
+        await this.#es.index({
+          index: this.#idx.cursors,
+          id: ruleId,
+          document: { rule: ruleId, watermark: null, version: 0, leaseOwner: owner, leaseUntil: now + ttlMs, pending: null } satisfies CursorDoc,
+          op_type: 'create',
+          refresh: true,
+        });
+        return true;
+      } catch (err) {
+        if (isStatus(err, 409)) return false;
+        throw err;
+      }
+    }
+    const d = found.doc;
+    if (d.leaseOwner !== null && d.leaseOwner !== owner && (d.leaseUntil ?? 0) > now) return false;
+    try {
+      await this.#es.index({
+        index: this.#idx.cursors,
+        id: ruleId,
+        document: { ...d, leaseOwner: owner, leaseUntil: now + ttlMs },
+        if_seq_no: found.seqNo,
+        if_primary_term: found.primaryTerm,
+        refresh: true,
+      });
+      return true;
+    } catch (err) {
+      if (isStatus(err, 409)) return false;
+      throw err;
+    }
+  }
+
+  async releaseLease(ruleId: string, owner: string) {
+    const found = await this.#get<CursorDoc>(this.#idx.cursors, ruleId);
+    if (!found || found.doc.leaseOwner !== owner) return;
+    try {
+      await this.#es.index({
+        index: this.#idx.cursors,
+        id: ruleId,
+        document: { ...found.doc, leaseOwner: null, leaseUntil: null },
+        if_seq_no: found.seqNo,
+        if_primary_term: found.primaryTerm,
+        refresh: true,
+      });
+    } catch (err) {
+      if (!isStatus(err, 409)) throw err;
+    }
+  }
+
+  async getCursor(ruleId: string): Promise<RuleCursor> {
+    const found = await this.#cursor(ruleId);
+    return found ? { watermark: found.doc.watermark, version: found.doc.version } : { watermark: null, version: 0 };
+  }
+
+  async getGroupStates(ruleId: string) {
+    await this.#cursor(ruleId);
+    const r = await this.#es.search<{ state: GroupState }>({ index: this.#idx.groups, size: MAX_LIST, query: { term: { rule: ruleId } }, sort: [{ group: 'asc' }] });
+    return r.hits.hits.map((h) => h._source!.state);
+  }
+
+  async commitEvaluation(c: EvaluationCommit, now: number) {
+    const found = await this.#get<CursorDoc>(this.#idx.cursors, c.ruleId);
+    if (!found) return false;
+    const d = found.doc;
+    if (d.version !== c.expectedVersion || d.leaseOwner !== c.owner || (d.leaseUntil ?? 0) <= now || d.pending) return false;
+    const pending = { states: c.states, outbox: c.outbox, history: c.history };
+    let written;
+    try {
+      written = await this.#es.index({
+        index: this.#idx.cursors,
+        id: c.ruleId,
+        document: { ...d, watermark: c.watermark, version: d.version + 1, pending },
+        if_seq_no: found.seqNo,
+        if_primary_term: found.primaryTerm,
+        refresh: true,
+      });
+    } catch (err) {
+      if (isStatus(err, 409)) return false;
+      throw err;
+    }
+    // Committed. Applying can fail and be retried by the next reader of the cursor.
+    await this.#applyPending(c.ruleId, pending);
+    try {
+      await this.#es.index({
+        index: this.#idx.cursors,
+        id: c.ruleId,
+        document: { ...d, watermark: c.watermark, version: d.version + 1, pending: null },
+        if_seq_no: written._seq_no,
+        if_primary_term: written._primary_term,
+        refresh: true,
+      });
+    } catch (err) {
+      if (!isStatus(err, 409)) throw err;
+    }
+    return true;
+  }
+
+  // --- delivery ---
+
+  async claimDeliveries(owner: string, now: number, ttlMs: number, limit: number) {
+    const r = await this.#es.search<OutboxDoc>({
+      index: this.#idx.outbox,
+      size: limit,
+      seq_no_primary_term: true,
+      query: {
+        bool: {
+          filter: [{ term: { status: 'pending' } }, { range: { nextAttemptAt: { lte: now } } }],
+          must_not: [{ range: { claimUntil: { gt: now } } }],
+        },
+      },
+      sort: [{ nextAttemptAt: 'asc' }, { id: 'asc' }],
+    });
+    const claimed: OutboxEntry[] = [];
+    for (const h of r.hits.hits) {
+      const doc = h._source!;
+      try {
+        await this.#es.index({
+          index: this.#idx.outbox,
+          id: h._id!,
+          document: { ...doc, claimOwner: owner, claimUntil: now + ttlMs },
+          if_seq_no: h._seq_no!,
+          if_primary_term: h._primary_term!,
+          refresh: true,
+        });
+        const { claimOwner: _o, claimUntil: _u, ...entry } = doc;
+        claimed.push(entry);
+      } catch (err) {
+        if (!isStatus(err, 409)) throw err; // another instance claimed it first
+      }
+    }
+    return claimed;
+  }
+
+  async finishDelivery(
+    id: string,
+    owner: string,
+    result: { status: OutboxStatus; attempts: number; nextAttemptAt: number; lastError: string | null },
+    history: HistoryEntry,
+  ) {
+    const found = await this.#get<OutboxDoc>(this.#idx.outbox, id);
+    if (!found || found.doc.claimOwner !== owner) return false;
+    try {
+      await this.#es.index({
+        index: this.#idx.outbox,
+        id,
+        document: { ...found.doc, ...result, claimOwner: null, claimUntil: null },
+        if_seq_no: found.seqNo,
+        if_primary_term: found.primaryTerm,
+        refresh: true,
+      });
+    } catch (err) {
+      if (isStatus(err, 409)) return false;
+      throw err;
+    }
+    await this.appendHistory([history]);
+    return true;
+  }
+
+  async listOutbox(ruleId: string) {
+    const r = await this.#es.search<OutboxDoc>({ index: this.#idx.outbox, size: MAX_LIST, query: { term: { ruleId } }, sort: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return r.hits.hits.map((h) => {
+      const { claimOwner: _o, claimUntil: _u, ...entry } = h._source!;
+      return entry;
+    });
+  }
+
+  // --- history ---
+
+  async appendHistory(entries: HistoryEntry[]) {
+    if (entries.length === 0) return;
+    const r = await this.#es.bulk({ operations: entries.flatMap((h) => [{ create: { _index: this.#idx.history, _id: h.id } }, h]) as never, refresh: true });
+    if (r.errors && r.items.some((i) => Object.values(i)[0]!.error && Object.values(i)[0]!.status !== 409)) {
+      throw new Error('could not write alert history');
+    }
+  }
+
+  async listHistory(team: string, ruleId: string, options: { limit?: number; before?: number } = {}) {
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+    const r = await this.#es.search<HistoryEntry>({
+      index: this.#idx.history,
+      size: limit,
+      query: { bool: { filter: [{ term: { team } }, { term: { ruleId } }, { range: { at: { lt: options.before ?? Number.MAX_SAFE_INTEGER } } }] } },
+      sort: [{ at: 'desc' }, { id: 'desc' }],
+    });
+    return r.hits.hits.map((h) => h._source!);
+  }
+
+  async close() {
+    // The client belongs to the caller (shared with the event store).
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The scheduler's promises: a slow rule does not hold back the others, and a rule still
+ * running from the previous tick is not started again. The slowness is real time: the event
+ * store is wrapped so that one team's queries wait before they run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { Deliverer } from '../../src/alerts/deliverer.ts';
+import { AlertEngine } from '../../src/alerts/engine.ts';
+import { AlertScheduler } from '../../src/alerts/scheduler.ts';
+import { AlertService } from '../../src/alerts/service.ts';
+import { SqliteAlertStateStore } from '../../src/alerts/sqlite-state-store.ts';
+import type { AuditStore } from '../../src/store/interface.ts';
+import { SqliteStore } from '../../src/store/sqlite/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'auditlog-alert-scheduler-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The real store, with every query of `team` delayed by `ms`. */
+function slowFor(store: AuditStore, team: string, ms: number, calls: { n: number }): AuditStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        if (args[0] === team) {
+          calls.n++;
+          await new Promise((r) => setTimeout(r, ms));
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+it('a slow rule neither holds back other rules nor runs twice at once', async () => {
+  const store = new SqliteStore({ dataDir: join(dir, 'events') });
+  const state = new SqliteAlertStateStore(join(dir, 'alerts.db'));
+  try {
+    const service = new AlertService({ state });
+    const slow = await service.createRule('slow-team', { name: 'slow', query: '', condition: { type: 'any' } });
+    const fast = await Promise.all(
+      ['fast-1', 'fast-2', 'fast-3'].map((team) => service.createRule(team, { name: team, query: '', condition: { type: 'any' } })),
+    );
+    const calls = { n: 0 };
+    const engine = new AlertEngine({ store: slowFor(store, 'slow-team', 400, calls), state, ingestDelayMs: 0 });
+    const scheduler = new AlertScheduler({ engine, deliverer: new Deliverer({ state }), state, concurrency: 2 });
+    await scheduler.reload();
+    const rules = await state.listEnabledRules();
+
+    const started = performance.now();
+    const first = scheduler.runRules(rules);
+    // The fast rules finish while the slow one is still in its first query.
+    const deadline = performance.now() + 300;
+    while (performance.now() < deadline) {
+      const cursors = await Promise.all(fast.map((r) => state.getCursor(r.id)));
+      if (cursors.every((c) => c.watermark !== null)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const fastDoneAt = performance.now() - started;
+    expect((await Promise.all(fast.map((r) => state.getCursor(r.id)))).every((c) => c.watermark !== null)).toBe(true);
+    expect((await state.getCursor(slow.id)).watermark).toBeNull();
+    expect(fastDoneAt).toBeLessThan(300);
+
+    // A second tick while the slow rule still runs: it is skipped, not started in parallel.
+    const callsBefore = calls.n;
+    await scheduler.runRules(rules.filter((r) => r.id === slow.id));
+    expect(calls.n).toBe(callsBefore);
+    await first;
+    expect((await state.getCursor(slow.id)).watermark).not.toBeNull();
+  } finally {
+    await state.close();
+    await store.close();
+  }
+});
