@@ -3,6 +3,7 @@
  * stops the process with a message that names the variable.
  */
 import { z } from 'zod';
+import { ALERT_CONFIG_FIELDS } from './alerts/from-config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -25,6 +26,7 @@ export const Config = z
     ES_URL: z.url().optional(),
     ES_USERNAME: z.string().optional(),
     ES_PASSWORD: z.string().optional(),
+    ...ALERT_CONFIG_FIELDS,
   })
   .refine((c) => c.AUDITLOG_STORE !== 'elasticsearch' || c.ES_URL !== undefined, {
     message: 'is required when AUDITLOG_STORE=elasticsearch',

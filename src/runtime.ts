@@ -3,6 +3,8 @@
  * The server and the CLI share it, so both see the same data the same way.
  */
 import pino, { type Logger } from 'pino';
+import { createAlertingFromConfig } from './alerts/from-config.ts';
+import type { Alerting } from './alerts/index.ts';
 import type { Config } from './config.ts';
 import { AuditTrail } from './services/audit-trail.ts';
 import { IngestService } from './services/ingest.ts';
@@ -22,6 +24,7 @@ export interface Runtime {
   ingest: IngestService;
   search: SearchService;
   audit: AuditTrail;
+  alerting: Alerting;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export function createLogger(config: Config): Logger {
 export async function createRuntime(config: Config, logger = createLogger(config)): Promise<Runtime> {
   const backend = await createBackend(config, logger);
   const { store, control } = backend;
+  const alerting = createAlertingFromConfig(config, store, backend.alertState, logger);
   const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS });
   const ingest = new IngestService(
     store,
@@ -48,6 +52,10 @@ export async function createRuntime(config: Config, logger = createLogger(config
     ingest,
     search,
     audit: new AuditTrail(store),
-    close: () => backend.close(),
+    alerting,
+    async close() {
+      await alerting.scheduler.stop();
+      await backend.close();
+    },
   };
 }

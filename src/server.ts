@@ -19,6 +19,7 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
   const app = createApp({
     store: rt.store,
     audit: rt.audit,
+    alerting: rt.alerting,
     teams: rt.teams,
     ingest: rt.ingest,
     search: rt.search,
@@ -31,6 +32,8 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
     const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
+  // AUDITLOG_ALERTS=off serves the alert API without evaluating rules on this instance.
+  if (rt.config.AUDITLOG_ALERTS === 'on') await rt.alerting.start();
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
@@ -40,6 +43,7 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
     close: () =>
       new Promise<void>((resolve) => {
         stopRetention();
+        void rt.alerting.scheduler.stop();
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; they carry no unacknowledged work.
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -17,6 +17,7 @@ export { AlertScheduler } from './scheduler.ts';
 export { AlertService, canonicalQuery, type RuleView } from './service.ts';
 export { Deliverer } from './deliverer.ts';
 export { SqliteAlertStateStore } from './sqlite-state-store.ts';
+export { ElasticsearchAlertStateStore, ALERT_INDEX_PREFIX } from './elasticsearch-state-store.ts';
 export type { AlertStateStore } from './state-store.ts';
 export { loadBuiltIns } from './builtin.ts';
 export type { SmtpSettings } from './channels.ts';

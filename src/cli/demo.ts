@@ -23,13 +23,17 @@ export async function loadDemo(rt: Runtime, { team, print }: { team: TeamId; pri
       }
       loaded += result.accepted.length;
     }
+    // Without channels the rules record their firings in alert history (GET /api/v1/alerts/{id}/history).
+    await rt.alerting.service.installBuiltInRules(team);
   }
   const { secret } = await rt.teams.createKey(team, 'read', 'demo read key');
   if (print) {
     const port = rt.config.AUDITLOG_PORT;
     const lines = [
       '',
-      existing ? `Demo team "${team}" already exists; here is a new read key for it:` : `Loaded ${loaded} demo events into team "${team}". A read key:`,
+      existing
+        ? `Demo team "${team}" already exists; here is a new read key for it:`
+        : `Loaded ${loaded} demo events and the built-in alert rules into team "${team}". A read key:`,
       `  ${secret}`,
       '',
       'Queries to try:',

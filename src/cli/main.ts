@@ -21,6 +21,7 @@ const USAGE = `usage: auditlog <command> [options]
   teams create <id> [--name N] [--retention-days N] [--quota-bytes N]
   teams list
   keys create --team T --role ingest|read|admin [--name N]
+  rules install --team T                install or update the built-in alert rules and saved searches
   import <file> --team T [--format F] [--batch-size N] [--resume-from LINE]
                                         import NDJSON or a JSON array file
   search "<query>" --team T [--from F] [--to T] [--size N] [--output table|json|ndjson]
@@ -80,7 +81,9 @@ async function serve(opts: Options) {
   if (opts.demo) await loadDemo(rt, { team: 'demo' as TeamId, print: true });
   const port = intOption(opts.port, 'port');
   const server = await startServer(rt, port === undefined ? {} : { port });
-  console.error(`auditlog listening on ${server.url} (store: ${rt.store.kind}, data: ${config.AUDITLOG_DATA_DIR})`);
+  const where = rt.store.kind === 'sqlite' ? `data: ${config.AUDITLOG_DATA_DIR}` : `cluster: ${config.ES_URL}`;
+  const retention = rt.store.retention === 'ilm' ? 'Elasticsearch ILM' : 'scheduled deletion by auditlog';
+  console.error(`auditlog listening on ${server.url} (store: ${rt.store.kind}, ${where}, retention: ${retention})`);
   const stop = async (signal: string) => {
     console.error(`${signal}: shutting down`);
     await server.close();
@@ -129,6 +132,23 @@ async function main(argv: string[]): Promise<void> {
         });
       }
       throw new UsageError('keys: expected "create"');
+    case 'rules':
+      if (sub !== 'install') throw new UsageError('rules: expected "install"');
+      return withRuntime(async (rt) => {
+        const team = await rt.teams.getTeam(required(opts.team, 'team'));
+        const r = await rt.alerting.service.installBuiltInRules(team.id);
+        console.log(
+          JSON.stringify(
+            {
+              created: r.rules.created.map((x) => x.name),
+              updated: r.rules.updated.map((x) => x.name),
+              savedSearches: [...r.savedSearches.created, ...r.savedSearches.updated].map((x) => x.name),
+            },
+            null,
+            2,
+          ),
+        );
+      });
     case 'import': {
       const file = required(sub, 'file');
       const format = opts.format === undefined || opts.format === 'auto' ? undefined : EventFormat.safeParse(opts.format);

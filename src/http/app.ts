@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { isIP } from 'node:net';
+import type { Alerting } from '../alerts/index.ts';
 import { AppError } from '../errors.ts';
 import type { AuditTrail } from '../services/audit-trail.ts';
 import type { IngestService } from '../services/ingest.ts';
@@ -16,13 +17,16 @@ import type { TeamService } from '../teams/service.ts';
 import { authenticate } from './auth.ts';
 import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
+import { registerAlertRoutes } from './routes/alerts.ts';
 import { registerIngestRoutes } from './routes/ingest.ts';
+import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTeamRoutes } from './routes/teams.ts';
 
 export interface AppDeps {
   store: AuditStore;
+  alerting: Alerting;
   audit: AuditTrail;
   teams: TeamService;
   ingest: IngestService;
@@ -53,7 +57,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     await deps.store.ping();
-    return c.json({ status: 'ready', store: deps.store.kind });
+    return c.json({ status: 'ready', store: deps.store.kind, retention: deps.store.retention });
   });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
@@ -90,6 +94,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerSearchRoutes(app, { search: deps.search, store: deps.store });
   registerTeamRoutes(app, { teams: deps.teams });
   registerSystemRoutes(app, { search: deps.search });
+  registerSavedSearchRoutes(app, { alerts: deps.alerting.service });
+  registerAlertRoutes(app, { alerts: deps.alerting.service, engine: deps.alerting.engine });
   return app;
 }
 

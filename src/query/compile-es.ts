@@ -183,7 +183,8 @@ function compileNumber(node: Exclude<FieldNode, { type: 'exists' }>, p: string, 
       if (n === null) throw typeError(node, name, `${JSON.stringify(node.value)} is not ${kind}`, type);
       // Elasticsearch: a long term with a fractional part matches nothing.
       if (type === 'long' && !Number.isInteger(n)) return { match_none: {} };
-      checkLongRange(node, name, n, type);
+      // Elasticsearch: a term beyond the range of a long matches nothing (a range bound beyond it is an error).
+      if (type === 'long' && Math.abs(n) > LONG_LIMIT) return { match_none: {} };
       return { term: { [p]: { value: Number.isSafeInteger(n) || type === 'double' ? n : node.value } } };
     }
     case 'range':
@@ -269,7 +270,8 @@ function normalize(value: string): string {
   return value.toLowerCase();
 }
 
-const TOKEN_CHAR = /[\p{L}\p{N}]/u;
+// Letters, digits and emoji: the standard tokenizer makes a token of each (emoji included).
+const TOKEN_CHAR = /[\p{L}\p{N}\p{Extended_Pictographic}]/u;
 
 /** Whether the standard analyzer would emit at least one token for `value`. */
 function hasTokens(value: string): boolean {

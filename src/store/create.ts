@@ -6,6 +6,9 @@
 import { Client } from '@elastic/elasticsearch';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ElasticsearchAlertStateStore } from '../alerts/elasticsearch-state-store.ts';
+import { SqliteAlertStateStore } from '../alerts/sqlite-state-store.ts';
+import type { AlertStateStore } from '../alerts/state-store.ts';
 import type { Config } from '../config.ts';
 import type { TeamId } from '../events/event.ts';
 import type { ControlStore } from '../teams/control-store.ts';
@@ -18,6 +21,8 @@ import { SqliteStore } from './sqlite/sqlite-store.ts';
 export interface Backend {
   store: AuditStore;
   control: ControlStore;
+  /** Alert rules, saved searches, watermarks, leases, outbox and history. */
+  alertState: AlertStateStore;
   close(): Promise<void>;
 }
 
@@ -25,7 +30,17 @@ export async function createBackend(config: Config, logger: Logger): Promise<Bac
   if (config.AUDITLOG_STORE === 'sqlite') {
     const store = new SqliteStore({ dataDir: config.AUDITLOG_DATA_DIR });
     const control = new SqliteControlStore(join(config.AUDITLOG_DATA_DIR, 'control.db'));
-    return { store, control, close: async () => { await store.close(); await control.close(); } };
+    const alertState = new SqliteAlertStateStore(join(config.AUDITLOG_DATA_DIR, 'alerts.db'));
+    return {
+      store,
+      control,
+      alertState,
+      close: async () => {
+        await alertState.close();
+        await store.close();
+        await control.close();
+      },
+    };
   }
   const client = new Client({
     node: config.ES_URL!,
@@ -39,6 +54,16 @@ export async function createBackend(config: Config, logger: Logger): Promise<Bac
   // The store connects first: it turns an unreachable or refusing cluster into a clear StoreUnavailableError.
   const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, retentionDays });
   logger.info({ elasticsearch: store.capabilities }, 'connected to Elasticsearch');
-  control = await ElasticsearchControlStore.open(client, { prefix: store.prefix, replicas: store.capabilities.dataNodes > 1 ? 1 : 0 });
-  return { store, control, close: () => store.close() };
+  const replicas = store.capabilities.dataNodes > 1 ? 1 : 0;
+  control = await ElasticsearchControlStore.open(client, { prefix: store.prefix, replicas });
+  const alertState = await ElasticsearchAlertStateStore.open(client, { prefix: `${store.prefix}_control-alert-`, replicas });
+  return {
+    store,
+    control,
+    alertState,
+    close: async () => {
+      await alertState.close();
+      await store.close();
+    },
+  };
 }

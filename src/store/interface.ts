@@ -82,6 +82,11 @@ export interface AppendOptions {
 export interface AuditStore {
   readonly kind: 'sqlite' | 'elasticsearch';
   /**
+   * How expired events go: the cluster's ILM deletes them, or auditlog's scheduled retention
+   * job does (SQLite, and Elasticsearch clusters without ILM). Detected at start-up.
+   */
+  readonly retention: 'ilm' | 'scheduled';
+  /**
    * Durably stores a batch. An event whose id is already stored is a `duplicate` and is not
    * changed (idempotent retries). Per-event failures are `rejected`, never thrown; a throw
    * means nothing of the batch was acknowledged.

@@ -3,6 +3,7 @@
  * returned, roles, and team isolation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TeamId } from '../../src/events/event.ts';
 import { type AlertHarness, startAlertHarness } from './harness.ts';
 
 let h: AlertHarness;
@@ -38,7 +39,7 @@ describe('alert rules API', () => {
     expect(text).not.toContain('XXXXXXXX');
     const body = JSON.parse(text);
     expect(body).toMatchObject({
-      team: 'team-a',
+      team: h.teams.a.team,
       query: 'event.outcome:failure AND event.action:*login*',
       schedule: '* * * * *',
       severity: 'medium',
@@ -65,7 +66,7 @@ describe('alert rules API', () => {
     });
     expect(put.status).toBe(200);
     expect((await json(put)).name).toBe('renamed');
-    const stored = await h.alerting.state.getRule('team-a', id);
+    const stored = await h.alerting.state.getRule(h.teams.a.team, id);
     expect(stored!.channels).toEqual([
       { id: 'ch1', type: 'webhook', url: 'https://hooks.example.com/audit', secret: 'a-very-secret-signing-key' },
       { id: 'ch2', type: 'slack', url: 'https://hooks.slack.com/services/T000/B000/XXXXXXXX' },
@@ -113,8 +114,8 @@ describe('alert rules API', () => {
     const created = await json(
       h.call('/api/v1/alerts', { method: 'POST', key: h.teams.a.keys.admin, json: rule({ condition: { type: 'any' }, channels: [], groupBy: undefined }) }),
     );
-    await h.rt.store.append('team-a', [
-      { id: 'evt-1', team: 'team-a', timestamp: Date.now() - 90_000, received: Date.now(), format: 'ecs', flags: [], ecs: { 'event.action': 'login', 'event.outcome': 'failure' }, original: {}, raw: '{}' },
+    await h.rt.store.append(h.teams.a.team as TeamId, [
+      { id: 'evt-1', team: h.teams.a.team, timestamp: Date.now() - 90_000, received: Date.now(), format: 'ecs', flags: [], ecs: { 'event.action': 'login', 'event.outcome': 'failure' }, original: {}, raw: '{}' },
     ]);
     const disabled = await h.call(`/api/v1/alerts/${created.id}`, { method: 'PATCH', key: h.teams.a.keys.admin, json: { enabled: false } });
     expect((await json(disabled)).enabled).toBe(false);

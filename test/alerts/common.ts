@@ -165,14 +165,28 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
     it('count_below per group: the group that goes quiet is reported', async () => {
       const { team, state, clock, engine, add, rule } = await setup();
       const id = await rule({ window: '10m', groupBy: 'event.provider', condition: { type: 'count_below', threshold: 1 } });
+      const events = [];
       for (let m = 0; m < 20; m++) {
-        await add(ev(team, T0 + m * MIN, { 'event.provider': 'okta' }));
-        if (m < 8) await add(ev(team, T0 + m * MIN, { 'event.provider': 'github' }));
+        events.push(ev(team, T0 + m * MIN, { 'event.provider': 'okta' }));
+        if (m < 8) events.push(ev(team, T0 + m * MIN, { 'event.provider': 'github' }));
       }
+      await add(...events);
       clock.now = T0 + 20 * MIN;
       await engine().runRule(id);
       const fired = await historyOf(state, team, id, ['fired']);
       expect(fired.map((f) => f.group)).toEqual(['github']);
+    });
+
+    it('groups by a path of the original event', async () => {
+      const { team, state, clock, engine, add, rule } = await setup();
+      const id = await rule({ query: 'crud:d', window: '10m', groupBy: 'actor.user.email', condition: { type: 'count_above', threshold: 1 } });
+      const del = (email: string, extra: Record<string, unknown> = {}) =>
+        ev(team, T0 + MIN, {}, { crud: 'd', actor: { user: { email } }, ...extra });
+      await add(del('a@example.com'), del('a@example.com'), del('b@example.com'), ev(team, T0 + MIN, {}, { crud: 'r', actor: { user: { email: 'a@example.com' } } }));
+      clock.now = T0 + 5 * MIN;
+      await engine().runRule(id);
+      const fired = await historyOf(state, team, id, ['fired']);
+      expect(fired.map((f) => [f.group, f.detail?.value])).toEqual([['a@example.com', 2]]);
     });
 
     it('cardinality: one user from more than 3 addresses', async () => {
@@ -184,12 +198,12 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
         condition: { type: 'cardinality', field: 'source.ip', threshold: 3 },
       });
       const ips = ['10.0.0.1', '10.0.0.2', '192.0.2.7', '198.51.100.9'];
-      for (const [i, ip] of ips.entries()) await add(ev(team, T0 + i * MIN, { 'event.action': 'login', 'user.name': 'alice', 'source.ip': ip }));
-      for (const [i, ip] of ['10.0.0.1', '10.0.0.1', '10.0.0.3'].entries()) {
-        await add(ev(team, T0 + i * MIN, { 'event.action': 'login', 'user.name': 'bob', 'source.ip': ip }));
-      }
-      // Many logins of carol from one address: a high count is not a high cardinality.
-      for (let i = 0; i < 10; i++) await add(ev(team, T0 + i * 10 * SEC, { 'event.action': 'login', 'user.name': 'carol', 'source.ip': '10.9.9.9' }));
+      await add(
+        ...ips.map((ip, i) => ev(team, T0 + i * MIN, { 'event.action': 'login', 'user.name': 'alice', 'source.ip': ip })),
+        ...['10.0.0.1', '10.0.0.1', '10.0.0.3'].map((ip, i) => ev(team, T0 + i * MIN, { 'event.action': 'login', 'user.name': 'bob', 'source.ip': ip })),
+        // Many logins of carol from one address: a high count is not a high cardinality.
+        ...Array.from({ length: 10 }, (_, i) => ev(team, T0 + i * 10 * SEC, { 'event.action': 'login', 'user.name': 'carol', 'source.ip': '10.9.9.9' })),
+      );
       clock.now = T0 + 5 * MIN;
       await engine().runRule(id);
       const fired = await historyOf(state, team, id, ['fired']);

@@ -74,12 +74,18 @@ describe('auditlog CLI', () => {
     const dir = dataDir();
     const demo = run(dir, ['demo']);
     expect(demo.code, demo.stderr).toBe(0);
-    expect(demo.stderr).toMatch(/Loaded \d+ demo events/);
+    expect(demo.stderr).toMatch(/Loaded \d+ demo events and the built-in alert rules/);
     for (const q of DEMO_QUERIES) {
       const r = run(dir, ['search', q, '--team', 'demo', '--output', 'json']);
       expect(r.code, `${q}: ${r.stderr}`).toBe(0);
       expect((JSON.parse(r.stdout) as { total: number }).total, q).toBeGreaterThan(0);
     }
+    // The demo installed the built-in rules; installing again updates them in place.
+    const rules = run(dir, ['rules', 'install', '--team', 'demo']);
+    expect(rules.code, rules.stderr).toBe(0);
+    const installed = JSON.parse(rules.stdout) as { created: string[]; updated: string[] };
+    expect(installed.created).toEqual([]);
+    expect(installed.updated.length).toBeGreaterThanOrEqual(8);
   });
 
   it('`serve --demo` (the README start command) answers the search API on demo data', async () => {

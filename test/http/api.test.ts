@@ -274,7 +274,17 @@ describe.each(storeKinds('HTTP API'))('HTTP API on %s', (kind) => {
       expect(await (await h.call('/readyz')).json()).toMatchObject({ status: 'ready', store: kind });
       const doc = (await (await h.call('/api/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
       expect(doc.openapi).toBe('3.1.0');
-      for (const p of ['/api/v1/events', '/api/v1/events/{id}', '/api/v1/events/histogram', '/api/v1/events/facets', '/api/v1/teams', '/api/v1/keys']) {
+      for (const p of [
+        '/api/v1/events',
+        '/api/v1/events/{id}',
+        '/api/v1/events/histogram',
+        '/api/v1/events/facets',
+        '/api/v1/teams',
+        '/api/v1/keys',
+        '/api/v1/alerts',
+        '/api/v1/alerts/{id}/history',
+        '/api/v1/saved-searches',
+      ]) {
         expect(Object.keys(doc.paths)).toContain(p);
       }
     });

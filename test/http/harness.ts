@@ -24,8 +24,8 @@ export interface Harness {
   url: string;
   rt: Runtime;
   teams: { a: TeamKeys; b: TeamKeys };
-  /** fetch relative to the server with an optional key. */
-  call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
+  /** fetch relative to the server with an optional key; `json` is sent as a JSON body. */
+  call(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -73,10 +73,11 @@ export async function startHarness(store: StoreKind, env: Record<string, string>
     rt,
     teams,
     call(path, init = {}) {
-      const { key, ...rest } = init;
+      const { key, json, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (key) headers.set('authorization', `Bearer ${key}`);
-      return fetch(server.url + path, { ...rest, headers });
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(server.url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
     },
     async close() {
       await server.close();

@@ -31,6 +31,20 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: () => '/api/v1/keys', need: 'admin', body: { role: 'read' } },
   { method: 'GET', path: () => '/api/v1/keys', need: 'admin' },
   { method: 'DELETE', path: () => '/api/v1/keys/0000000000000000', need: 'admin' },
+  { method: 'GET', path: () => '/api/v1/alerts', need: 'admin' },
+  { method: 'POST', path: () => '/api/v1/alerts', need: 'admin', body: { name: 'x', query: 'event.outcome:failure', condition: { type: 'any' } } },
+  { method: 'GET', path: () => '/api/v1/alerts/nope', need: 'admin' },
+  { method: 'PUT', path: () => '/api/v1/alerts/nope', need: 'admin', body: { name: 'x', query: 'a', condition: { type: 'any' } } },
+  { method: 'PATCH', path: () => '/api/v1/alerts/nope', need: 'admin', body: { enabled: false } },
+  { method: 'DELETE', path: () => '/api/v1/alerts/nope', need: 'admin' },
+  { method: 'GET', path: () => '/api/v1/alerts/nope/history', need: 'admin' },
+  { method: 'POST', path: () => '/api/v1/alerts/nope/evaluate', need: 'admin', body: {} },
+  { method: 'POST', path: () => '/api/v1/alerts/builtin', need: 'admin', body: {} },
+  { method: 'GET', path: () => '/api/v1/saved-searches', need: 'read' },
+  { method: 'GET', path: () => '/api/v1/saved-searches/nope', need: 'read' },
+  { method: 'POST', path: () => '/api/v1/saved-searches', need: 'admin', body: { name: 'x', query: 'a' } },
+  { method: 'PUT', path: () => '/api/v1/saved-searches/nope', need: 'admin', body: { name: 'x', query: 'a' } },
+  { method: 'DELETE', path: () => '/api/v1/saved-searches/nope', need: 'admin' },
 ];
 
 let h: Harness;

@@ -3,21 +3,17 @@
  * with format detection: none may be lost, each must be a valid StoredEvent, and an event
  * may lack a timestamp only when it really carries none.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoredEvent } from '../../src/events/event.ts';
 import { decodeBody } from '../../src/ingest/decode.ts';
 import { prepareEvents } from '../../src/ingest/prepare.ts';
 import { timestampMs } from '../../src/ingest/timestamps.ts';
+import { CORPUS_DIR, corpusFiles } from '../support/corpus.ts';
 
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
-const present = existsSync(CORPUS);
-
-if (!present && process.env.CI === 'true') {
-  throw new Error(`the event corpus is missing at ${CORPUS.pathname}; CI must provide it`);
-}
-
-const files = present ? readdirSync(CORPUS).filter((f) => f.endsWith('.ndjson')).sort() : [];
+const files = corpusFiles();
+const present = files.length > 0;
 const RECEIVED = Date.parse('2030-01-01T00:00:00Z');
 
 interface Row {
@@ -51,7 +47,7 @@ describe.skipIf(!present)('corpus: every published audit event is accepted', () 
   });
 
   it.each(files)('%s', async (file) => {
-    const body = readFileSync(new URL(file, CORPUS));
+    const body = readFileSync(join(CORPUS_DIR, file));
     const lines = body.toString('utf8').split('\n').filter((l) => l.trim() !== '').length;
     const items = await decodeBody(body, { contentType: 'application/x-ndjson' });
     const prepared = prepareEvents(items, { team: 'corpus', received: RECEIVED });

@@ -4,25 +4,22 @@
  * value, and compiles. Catches escaping mistakes on the characters real producers send
  * (colons in ARNs, slashes in paths, spaces, quotes, brackets, unicode).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { flattenOriginal } from '../../src/events/fields.ts';
 import type { QueryNode } from '../../src/query/ast.ts';
 import { compileToElasticsearch } from '../../src/query/compile-es.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { printQuery } from '../../src/query/print.ts';
+import { corpusFiles, corpusLines } from '../support/corpus.ts';
 import { stripLoc } from './helpers.ts';
 
-const corpus = join(import.meta.dirname, '../../../shared/corpus');
-const files = existsSync(corpus) ? readdirSync(corpus).filter((f) => f.endsWith('.ndjson')) : [];
+const files = corpusFiles();
 
 describe.skipIf(files.length === 0)('queries over the corpus field paths and values', () => {
   test('field:"value" and field:value round-trip for every leaf of every event', () => {
     let checked = 0;
     for (const file of files) {
-      for (const line of readFileSync(join(corpus, file), 'utf8').split('\n')) {
-        if (!line.trim()) continue;
+      for (const line of corpusLines(file)) {
         let event: unknown;
         try {
           event = JSON.parse(line);

@@ -7,9 +7,6 @@
  * Each test works in its own fresh team and drops it afterwards, so one store instance
  * serves the whole suite (cheap for Elasticsearch, where creating a store costs a client).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
 import type { StoredEvent } from '../../src/events/event.ts';
@@ -19,6 +16,7 @@ import type { Clause, QueryNode } from '../../src/query/ast.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { printQuery } from '../../src/query/print.ts';
 import type { AuditStore, QueryRequest } from '../../src/store/interface.ts';
+import { CORPUS_DIR, corpusFiles, corpusLines } from '../support/corpus.ts';
 
 export interface StoreSuiteOptions {
   create(): Promise<AuditStore>;
@@ -292,13 +290,11 @@ export const QUERY_CASES: Array<[query: string, expected: string[], note?: strin
   ['(x:20 OR x:200) AND @timestamp:[2026-01-10T00:08:00Z TO *]', ['e8', 'e9']],
 ];
 
-const CORPUS_DIR = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
-
 /** Every corpus event through the ingest pipeline (format detection, ids, normalization). */
 function loadCorpus(team: string): StoredEvent[] {
   const events: StoredEvent[] = [];
-  for (const file of readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.ndjson')).sort()) {
-    const lines = readFileSync(join(CORPUS_DIR, file), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  for (const file of corpusFiles()) {
+    const lines = corpusLines(file);
     const items = lines.map((raw, index) => ({ index, value: JSON.parse(raw) as Record<string, unknown>, raw }));
     for (const p of prepareEvents(items, { team, received: Date.UTC(2026, 10, 23) })) {
       if ('event' in p) events.push(p.event);
@@ -561,8 +557,7 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
     test(
       'corpus: every real event is found again by one of its own original fields',
       async () => {
-        if (!existsSync(CORPUS_DIR)) {
-          if (process.env.CI === 'true') throw new Error(`corpus folder ${CORPUS_DIR} is missing`);
+        if (corpusFiles().length === 0) {
           console.warn(`corpus folder ${CORPUS_DIR} is missing: corpus test not run`);
           return;
         }

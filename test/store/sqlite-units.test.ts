@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, UnsupportedQueryError, ValidationError } from '../../src/errors.ts';
 import { evalDateMath, parseDate } from '../../src/query/date-math.ts';
 import { autoDistance, withinDistance } from '../../src/store/sqlite/fuzzy.ts';
-import { chooseInterval } from '../../src/store/sqlite/histogram.ts';
+import { chooseInterval } from '../../src/store/histogram-interval.ts';
 import { formatIpKey, ipKey, ipKeyRange } from '../../src/store/sqlite/ip.ts';
 import { luceneRegex, luceneRegexToJs } from '../../src/store/sqlite/lucene-regex.ts';
 import { sloppyPhraseMatches, tokenize } from '../../src/store/sqlite/text.ts';

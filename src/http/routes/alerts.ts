@@ -18,7 +18,8 @@ const errors = {
 } as const;
 const notFound = { 404: json(ErrorBody, 'No such rule in your team') } as const;
 
-const RuleBody = RuleInput.openapi('AlertRuleInput', {
+const RuleBody = RuleInput.meta({
+  id: 'AlertRuleInput',
   description:
     'An alert rule. Channels: webhook {url, secret?, headers?} (JSON body signed with X-Auditlog-Signature: sha256=HMAC(secret, "<X-Auditlog-Timestamp>.<body>")), slack {url}, email {to}. Secrets are write-only; send a channel back with its id and without its secret to keep the stored one.',
 });
@@ -31,7 +32,7 @@ const RuleViewSchema = RuleInput.omit({ channels: true })
     updatedAt: z.string(),
     channels: z.array(ChannelView),
   })
-  .openapi('AlertRule');
+  .meta({ id: 'AlertRule' });
 const HistoryView = z
   .object({
     id: z.string(),

@@ -16,8 +16,8 @@ const errors = {
   403: json(ErrorBody, 'The key lacks the role for this call'),
 } as const;
 const notFound = { 404: json(ErrorBody, 'No such saved search in your team') } as const;
-const View = SavedSearch.openapi('SavedSearch');
-const Body = SavedSearchInput.openapi('SavedSearchInput');
+const View = SavedSearch.meta({ id: 'SavedSearch' });
+const Body = SavedSearchInput.meta({ id: 'SavedSearchInput' });
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 
 const listRoute = createRoute({

@@ -27,7 +27,7 @@ import type {
   SearchPage,
   SearchRequest,
 } from '../interface.ts';
-import { chooseInterval, MAX_BUCKETS } from '../sqlite/histogram.ts';
+import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
 import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -83,6 +83,9 @@ const TRIM_MAX_ROUNDS = 1000;
 
 export class ElasticsearchStore implements AuditStore {
   readonly kind = 'elasticsearch' as const;
+  get retention(): 'ilm' | 'scheduled' {
+    return this.capabilities.ilm ? 'ilm' : 'scheduled';
+  }
   readonly client: Client;
   readonly prefix: string;
   readonly capabilities: ClusterCapabilities;
@@ -302,7 +305,7 @@ export class ElasticsearchStore implements AuditStore {
     }
   }
 
-  /** Same bucket rule as the SQLite store (src/store/sqlite/histogram.ts), so both agree. */
+  /** Same bucket rule as the SQLite store (src/store/histogram-interval.ts), so both agree. */
   async histogram(team: TeamId, request: HistogramRequest): Promise<Histogram> {
     const target = this.#target(team);
     const query = this.#query(team, request);

@@ -17,7 +17,7 @@ import { autoDistance } from './fuzzy.ts';
 import { ipKey, ipKeyRange } from './ip.ts';
 import { luceneRegex } from './lucene-regex.ts';
 import { and, EVERYTHING, filter, NOTHING, or, type Part, set, toFilter } from './sql-sets.ts';
-import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN, tokenize } from './text.ts';
+import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN, tokenize, VALUE_GAP } from './text.ts';
 
 export interface CompiledWhere {
   /** A boolean SQL expression over `events e`. */
@@ -36,7 +36,8 @@ export interface CompileOptions {
 export type Target =
   | { kind: 'timestamp'; field: string; column: 'e.ts' | 'e.received' }
   | { kind: 'id'; field: string }
-  | { kind: 'keyword'; field: string; path: string }
+  /** `maxLength`: the field's ignore_above (longer values are not values of it). */
+  | { kind: 'keyword'; field: string; path: string; maxLength?: number }
   | { kind: 'originalGlob'; field: string; glob: string }
   | { kind: 'long'; field: string; path: string }
   | { kind: 'ip'; field: string; path: string }
@@ -55,7 +56,8 @@ const TEXT_KEYWORD_SUBFIELDS = new Map<string, string>([
 /** Target of a concrete (wildcard-free) field, following resolveField. */
 export function concreteTarget(field: string): Target {
   const sub = TEXT_KEYWORD_SUBFIELDS.get(field);
-  if (sub) return { kind: 'keyword', field, path: sub };
+  // auditlog-ecs.component.json: the keyword sub-fields have ignore_above 1024.
+  if (sub) return { kind: 'keyword', field, path: sub, maxLength: 1024 };
   const r = resolveField(field);
   switch (r.kind) {
     case 'timestamp':
@@ -87,6 +89,11 @@ function fieldGlobRegex(pattern: string): RegExp {
   return new RegExp(`^${src}$`, 's');
 }
 
+/** A literal string as an SQLite GLOB that matches only itself. */
+function globLiteral(text: string): string {
+  return text.replace(/[[*?]/g, '[$&]');
+}
+
 /** A Lucene-style field pattern as an SQLite GLOB (`*`, `?` kept; `[` made literal). */
 function fieldPatternToGlob(pattern: string): string {
   return pattern.replace(/\[/g, '[[]');
@@ -103,9 +110,10 @@ export function targetsOf(field: string | null): { targets: Target[]; expanded: 
   const targets: Target[] = [];
   const onlyOriginal = field.startsWith(ORIGINAL_PREFIX);
   if (!onlyOriginal) {
-    for (const name of ['@timestamp', ...NORMALIZED_FIELD_NAMES, ...META_FIELDS, 'auditlog.text']) {
-      if (!re.test(name)) continue;
-      targets.push(name === 'auditlog.text' ? { kind: 'text', field: name, column: 'text', path: null } : concreteTarget(name));
+    // As compile-es: the reserved names only, not the free-text field, which no field name
+    // reaches either (`auditlog.text:x` is an original path).
+    for (const name of ['@timestamp', ...NORMALIZED_FIELD_NAMES, ...META_FIELDS, ...TEXT_KEYWORD_SUBFIELDS.keys()]) {
+      if (re.test(name)) targets.push(concreteTarget(name));
     }
   }
   const originalPattern = onlyOriginal ? field.slice(ORIGINAL_PREFIX.length) : field;
@@ -146,7 +154,8 @@ export function wildcardToGlob(pattern: string): { glob: string; prefix: string;
 
 /** Compiles a query (null = match all) to a WHERE expression over `events e`. */
 export function compileWhere(node: QueryNode | null, options: CompileOptions): CompiledWhere {
-  const part = node === null ? EVERYTHING : new Compiler(options).node(node);
+  // A query the analyzer empties entirely (`"..."`) matches nothing, as in compile-es.
+  const part = node === null ? EVERYTHING : (new Compiler(options).node(node) ?? NOTHING);
   if (part.kind === 'all') return { sql: '1', params: [], matchesAll: true };
   const f = toFilter(part);
   return { sql: f.sql, params: f.params, matchesAll: false };
@@ -158,7 +167,8 @@ class Compiler {
     this.now = options.now;
   }
 
-  node(node: QueryNode): Part {
+  /** `null`: the analyzer left nothing of it, so its bool drops it (Lucene drops such a clause). */
+  node(node: QueryNode): Part | null {
     switch (node.type) {
       case 'matchAll':
         return EVERYTHING;
@@ -169,24 +179,27 @@ class Compiler {
     }
   }
 
-  bool(node: BoolNode): Part {
+  bool(node: BoolNode): Part | null {
     const must: Part[] = [];
     const should: Part[] = [];
     const mustNot: Part[] = [];
     for (const c of node.clauses) {
       const compiled = this.node(c.query);
+      if (compiled === null) continue;
       (c.occur === 'must' ? must : c.occur === 'should' ? should : mustNot).push(compiled);
     }
     // Lucene: with a required clause, optional clauses only score; without one, at least one
     // optional clause must match; only prohibited clauses → everything except them.
-    if (must.length === 0 && should.length === 0 && mustNot.length === 0) return NOTHING;
+    if (must.length === 0 && should.length === 0 && mustNot.length === 0) return node.clauses.length === 0 ? NOTHING : null;
     const required = [...must];
     if (must.length === 0 && should.length > 0) required.push(or(should));
     return and(required, mustNot);
   }
 
-  leaf(node: FieldNode, field: string | null): Part {
+  leaf(node: FieldNode, field: string | null): Part | null {
     const { targets, expanded } = targetsOf(field);
+    const only = targets[0]!;
+    if (!expanded && only.kind === 'text' && (node.type === 'term' || node.type === 'phrase') && tokenize(node.value).length === 0) return null;
     const parts: Part[] = [];
     for (const target of targets) {
       try {
@@ -230,6 +243,17 @@ class Compiler {
       case 'text':
         if (t.path === null) return inFts(`${ftsColumnFilter(t.column)}${ftsQuote(NO_TOKEN)}`, true);
         return inFields('path = ?', [t.path]);
+      case 'keyword':
+        if (t.path.startsWith('.')) {
+          // Elasticsearch: a name that is no field of the team's mapping but has fields under it
+          // (an object in the original, `_exists_:actor`) means any of those fields.
+          return inFields('path IN (SELECT path FROM paths WHERE path = ? OR (path GLOB ? AND NOT EXISTS (SELECT 1 FROM paths WHERE path = ?)))', [
+            t.path,
+            `${globLiteral(t.path)}.*`,
+            t.path,
+          ]);
+        }
+        return inFields(pathSql(t), pathParams(t));
       default:
         return inFields('path = ?', [t.path]);
     }
@@ -395,7 +419,14 @@ class Compiler {
         both('e.id', (v) => v);
         return filter(`(${conds.join(' AND ')})`, params);
       case 'long':
-        both('value', (v) => parseLong(t.field, v));
+        both('value', (v) => {
+          const n = parseLong(t.field, v);
+          // Elasticsearch refuses a range bound beyond a long (a term beyond it matches nothing).
+          if (Math.abs(n) > 9_223_372_036_854_775_807) {
+            throw new ValidationError(`${t.field} is a long field: ${v} is outside the range of a long`, { field: t.field, value: v });
+          }
+          return n;
+        });
         return inFields(`path = ? AND ${conds.join(' AND ')}`, [t.path, ...params]);
       case 'ip':
         both('value', (v) => {
@@ -410,7 +441,8 @@ class Compiler {
         both('value', (v) => v);
         return inFields(`${pathSql(t)} AND typeof(value) = 'text' AND ${conds.join(' AND ')}`, [...pathParams(t), ...params]);
       case 'text':
-        both('term', (v) => v);
+        // query_string normalizes range bounds on text fields with the analyzer (lowercase).
+        both('term', (v) => v.toLowerCase());
         return this.vocab(t.column, ` AND ${conds.join(' AND ')}`, params);
     }
   }
@@ -422,10 +454,12 @@ class Compiler {
   vocab(column: FtsColumn, termCond: string, params: unknown[]): Part {
     const expansion =
       `(SELECT ? || group_concat('"' || replace(term, '"', '""') || '"', ' OR ') || ')' ` +
-      `FROM fts_vocab WHERE col = ?${termCond})`;
+      `FROM fts_vocab WHERE col = ? AND term <> ?${termCond})`;
     return set(`SELECT rowid FROM fts WHERE fts MATCH coalesce(${expansion}, ?)`, [
       `${ftsColumnFilter(column)}(`,
       column,
+      // The token written between two values (VALUE_GAP) is no word of the text.
+      VALUE_GAP,
       ...params,
       ftsQuote(NO_TOKEN),
     ]);
@@ -433,7 +467,7 @@ class Compiler {
 
   date(field: string, value: string, roundUp: boolean): number {
     try {
-      return evalDateMath(value, this.now, roundUp);
+      return evalDateMath(roundUp ? withMonthAndDay(value) : value, this.now, roundUp);
     } catch (err) {
       if (err instanceof ValidationError) {
         throw new ValidationError(`${field}: ${err.message}`, { field, value });
@@ -441,6 +475,18 @@ class Compiler {
       throw err;
     }
   }
+}
+
+/**
+ * Elasticsearch's round-up date parser fills a missing month and day with 1 and only the
+ * missing time with its end: as an inclusive upper bound (and so as a term) `2026-01` is the
+ * end of 2026-01-01, not of January (checked against a real node by test/differential).
+ */
+function withMonthAndDay(value: string): string {
+  const v = value.trim();
+  if (/^\d{4}$/.test(v)) return `${v}-01-01`;
+  if (/^\d{4}-\d{2}$/.test(v)) return `${v}-01`;
+  return value;
 }
 
 function typeName(t: Target): string {
@@ -456,11 +502,13 @@ function parseLong(field: string, value: string): number {
 }
 
 function pathSql(t: Extract<Target, { kind: 'keyword' | 'originalGlob' }>): string {
-  return t.kind === 'keyword' ? 'path = ?' : 'path IN (SELECT path FROM paths WHERE path GLOB ?)';
+  if (t.kind === 'originalGlob') return 'path IN (SELECT path FROM paths WHERE path GLOB ?)';
+  return t.maxLength === undefined ? 'path = ?' : 'path = ? AND length(value) <= ?';
 }
 
 function pathParams(t: Extract<Target, { kind: 'keyword' | 'originalGlob' }>): unknown[] {
-  return [t.kind === 'keyword' ? t.path : t.glob];
+  if (t.kind === 'originalGlob') return [t.glob];
+  return t.maxLength === undefined ? [t.path] : [t.path, t.maxLength];
 }
 
 function inFields(cond: string, params: unknown[]): Part {

@@ -8,6 +8,8 @@ import { ECS_FIELD_TYPES } from '../../events/field-types.ts';
 import { originalKey } from './compile-sql.ts';
 import { ipKey } from './ip.ts';
 
+const ORIGINAL_IGNORE_ABOVE = 8191;
+
 export type FieldRow = [path: string, value: string | number];
 
 export function fieldRows(event: Pick<StoredEvent, 'original' | 'ecs' | 'format' | 'flags'>): {
@@ -21,7 +23,11 @@ export function fieldRows(event: Pick<StoredEvent, 'original' | 'ecs' | 'format'
     if (v === null) continue;
     const key = originalKey(path);
     originalPaths.add(key);
-    rows.push([key, String(v)]);
+    const value = String(v);
+    // auditlog-original.component.json: ignore_above 8191, so a longer value is kept (and
+    // free text) but not a value of its field, as in Elasticsearch.
+    if (value.length > ORIGINAL_IGNORE_ABOVE) continue;
+    rows.push([key, value]);
   }
   for (const [name, v] of Object.entries(event.ecs)) {
     const type = ECS_FIELD_TYPES.get(name);

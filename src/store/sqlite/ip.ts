@@ -80,6 +80,12 @@ export function ipKeyRange(text: string, field: string): { lo: string; hi: strin
     if (!/^\d{1,3}$/.test(p) || Number(p) > max) {
       throw new ValidationError(`${field}: invalid CIDR prefix length in ${JSON.stringify(text)}`, { field });
     }
+    // Elasticsearch refuses this too: is the length one of IPv4 or of IPv6?
+    if (!isV4 && bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+      throw new ValidationError(`${field}: CIDR notation is not allowed with an IPv4-mapped IPv6 address (${JSON.stringify(text)}); write the IPv4 block`, {
+        field,
+      });
+    }
     prefix = Number(p) + (isV4 ? 96 : 0);
   }
   const lo = bytes.slice();

@@ -21,7 +21,7 @@ import type {
 import { type CompiledWhere, compileWhere, concreteTarget, hasWildcard } from './compile-sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { registerFunctions } from './functions.ts';
-import { chooseInterval, MAX_BUCKETS } from './histogram.ts';
+import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { fieldRows } from './index-rows.ts';
 import { formatIpKey } from './ip.ts';
 import { openSchema, type Synchronous } from './schema.ts';
@@ -68,6 +68,7 @@ const DELETE_CHUNK = 1_000;
 
 export class SqliteStore implements AuditStore {
   readonly kind = 'sqlite' as const;
+  readonly retention = 'scheduled' as const;
   readonly dataDir: string;
   readonly #synchronous: Synchronous;
   readonly #now: () => number;
