@@ -11,6 +11,8 @@ describe('BigPanda adapter', () => {
       ecs: {
         'event.action': 'update',
         'event.type': ['change'],
+        'event.category': ['configuration'],
+        'event.outcome': 'success',
         'user.id': '235554234242892734',
         'user.email': 'bp.user@example.com',
         'user.name': 'BP user',
@@ -39,7 +41,11 @@ describe('BigPanda adapter', () => {
       object: null,
     });
     expectValidEcs(adapted);
-    expect(adapted).toEqual({ timestamp: 1588697026000, ecs: { 'event.action': 'delete', 'event.type': ['deletion'] } });
+    expect(adapted).toEqual({ timestamp: 1588697026000, ecs: { 'event.action': 'delete', 'event.type': ['deletion'], 'event.category': ['configuration'], 'event.outcome': 'success' } });
+  });
+
+  it('files changes to users under iam', () => {
+    expect(adaptBigPanda({ action_type: 'update', resource_type: 'users' }).ecs['event.category']).toEqual(['iam']);
   });
 
   it('keeps init_state as the action without an event type', () => {

@@ -70,3 +70,18 @@ describe('Coralogix adapter', () => {
     expect(error.details).toEqual({ field });
   });
 });
+
+describe('Coralogix categories', () => {
+  it.each([
+    ['POST:/api/v1/user/login', ['authentication']],
+    ['POST:/api/v1/rbac/:companyId/users/:userId/addToGroup', ['iam']],
+    ['POST:/api/v1/companies/:companyId/rbac/groups/:groupId/roles', ['iam']],
+    ['POST:/api/v1/invite', ['iam']],
+    ['POST:/api/v1/company/saml/metadata', ['configuration']],
+    ['PUT:/api/v1/quotapolicies/:id', ['configuration']],
+    ['POST:/api/v1/companies/:companyId/rbac/groups', undefined],
+    ['POST:/api/v1/logquery', undefined],
+  ])('%s → %j', (action, category) => {
+    expect(adaptCoralogix({ action_details: { operation: { action } } }).ecs['event.category']).toEqual(category);
+  });
+});

@@ -88,3 +88,17 @@ describe('Threat Stack adapter', () => {
     expect(adaptThreatStack({ user_email: 'n/a' }).ecs['user.email']).toBeUndefined();
   });
 });
+
+describe('Threat Stack categories', () => {
+  it.each([
+    ['user-login', ['authentication']],
+    ['user-login-sso', ['authentication']],
+    ['user-promote', ['iam']],
+    ['user-invite', ['iam']],
+    ['aws-profile-update', ['configuration']],
+    ['config-audit-suppression-create', ['configuration']],
+    ['alert-dismiss', undefined],
+  ])('%s → %j', (action, category) => {
+    expect(adaptThreatStack({ action }).ecs['event.category']).toEqual(category);
+  });
+});

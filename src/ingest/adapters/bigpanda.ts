@@ -21,9 +21,14 @@ export function adaptBigPanda(obj: JsonObject): AdaptedEvent {
     throw new ValidationError(`actor.type: ${show(actorType)} is not user or system-generated`, { field: 'actor.type' });
   }
   const actionType = strict('action_type', obj.action_type, asString, 'a string');
+  const resourceType = strict('resource_type', obj.resource_type, asString, 'a string');
   const ecs: NormalizedFields = compact({
     'event.action': actionType,
     'event.type': actionType ? ACTION_EVENT_TYPES[actionType] : undefined,
+    // BigPanda records changes to users and to the configuration (correlation, enrichment, environments).
+    'event.category': resourceType === undefined ? undefined : resourceType === 'users' ? ['iam'] : ['configuration'],
+    // An audit entry is written for a change that was made (the object is the resource after it).
+    'event.outcome': actionType === undefined || actionType === 'init_state' ? undefined : 'success',
     'user.id': strict('actor.user.id', lookup(obj, 'actor.user.id'), asText, 'a user id'),
     'user.email': asEmail(lookup(obj, 'actor.user.email')),
     'user.name': strict('actor.user.name', lookup(obj, 'actor.user.name'), asText, 'a string'),

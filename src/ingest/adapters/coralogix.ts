@@ -19,6 +19,7 @@ export function adaptCoralogix(obj: JsonObject): AdaptedEvent {
   const username = strict('actor.username', lookup(obj, 'actor.username'), asText, 'a string');
   const ecs: NormalizedFields = compact({
     'event.action': action,
+    'event.category': path === undefined ? undefined : categoryOf(path),
     'event.outcome': succeeded === undefined ? undefined : succeeded ? 'success' : 'failure',
     message: strict('action.description', lookup(obj, 'action.description'), asText, 'a string'),
     'user.id': strict('actor.account_id', lookup(obj, 'actor.account_id'), asText, 'a string'),
@@ -40,6 +41,23 @@ export function adaptCoralogix(obj: JsonObject): AdaptedEvent {
   });
   const timestamp = strictTimestamp('action_start_timestamp', obj.action_start_timestamp, 'ms');
   return timestamp === undefined ? { ecs } : { timestamp, ecs };
+}
+
+/**
+ * ECS categories of the Coralogix API paths that audits care about (the seed's list of common
+ * actions), so that one query like `event.category:iam` spans formats.
+ */
+const PATH_CATEGORIES: Array<[RegExp, string[]]> = [
+  [/\/user\/login$/, ['authentication']],
+  // Membership and role changes; `POST …/rbac/groups` alone only lists the groups.
+  [/\/rbac\/[^/]+\/users\/|\/rbac\/groups\/[^/]+\/roles|\/invite(\/|$)/, ['iam']],
+  [/\/saml\b/, ['configuration']],
+  [/\/(archiveproviders|quotapolicies|quotaoverrides|tco|rulesapi|logsparser|external\/(group|rule|action))/, ['configuration']],
+];
+
+function categoryOf(path: string): string[] | undefined {
+  for (const [pattern, categories] of PATH_CATEGORIES) if (pattern.test(path)) return categories;
+  return undefined;
 }
 
 /** `POST:/api/v1/user/login` → POST and /api/v1/user/login; other action names stay whole. */

@@ -23,6 +23,14 @@ import {
 const CRUD_TYPES: Record<string, string> = { c: 'creation', r: 'access', u: 'change', d: 'deletion' };
 const RESULTS: Record<string, 'success' | 'failure'> = { pass: 'success', fail: 'failure' };
 
+/** ECS categories of the documented Threat Stack actions. */
+function categoryOf(action: string): string[] | undefined {
+  if (action.startsWith('user-login')) return ['authentication'];
+  if (action === 'user-invite' || action === 'user-promote' || action === 'user-revoke') return ['iam'];
+  if (/^(aws-profile|config-audit-suppression|vulnerability-suppression|organization|billing-info)-/.test(action)) return ['configuration'];
+  return undefined;
+}
+
 export function adaptThreatStack(obj: JsonObject): AdaptedEvent {
   const context = obj.context ?? undefined;
   if (context !== undefined && context !== null && !isJsonObject(context)) {
@@ -39,7 +47,7 @@ export function adaptThreatStack(obj: JsonObject): AdaptedEvent {
     'event.action': action,
     'event.outcome': outcome,
     'event.type': crud ? [crud] : undefined,
-    'event.category': action?.startsWith('user-login') ? ['authentication'] : undefined,
+    'event.category': action === undefined ? undefined : categoryOf(action),
     message: strict('description', obj.description, asText, 'a string'),
     'user.id': strict('user_id', obj.user_id, asText, 'a user id'),
     'user.email': asEmail(obj.user_email),
