@@ -25,6 +25,7 @@ import { durationMs } from '../src/alerts/duration.ts';
 import type { StoredEvent } from '../src/events/event.ts';
 import { parseQuery } from '../src/query/parse.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { rng } from '../src/demo/generate.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RULES = Number(process.env.BENCH_RULES ?? 1_000);
@@ -32,16 +33,6 @@ const TEAM = 'bench';
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const SPAN = 7 * 86_400_000;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const USERS = Array.from({ length: 2000 }, (_, i) => `user${i}@example${i % 7}.com`);
 const IPS = Array.from({ length: 5000 }, (_, i) => `${10 + (i % 200)}.${(i * 7) % 256}.${(i * 13) % 256}.${((i * 31) % 254) + 1}`);
 const ACTIONS = [

@@ -9,20 +9,11 @@
  * (one user ≈ 0.05% of events, one action ≈ 2.5%, failures ≈ 10%).
  */
 import type { StoredEvent } from '../src/events/event.ts';
+import { rng } from '../src/demo/generate.ts';
 
 export const BASE = Date.UTC(2026, 9, 1);
 export const SPAN = 30 * 24 * 3_600_000;
 
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 export const FIRST = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'oscar', 'peggy', 'trent', 'victor', 'walter'];
 export const LAST = ['smith', 'jones', 'garcia', 'miller', 'davis', 'martin', 'lopez', 'wilson', 'anderson', 'thomas', 'moore', 'jackson', 'white'];
 export const USERS = Array.from({ length: 2000 }, (_, i) => {

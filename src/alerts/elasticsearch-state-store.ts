@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
-import { errors } from '@elastic/elasticsearch';
+import { createSystemIndices, getVersioned, isStatus, type Mapping, type Versioned } from '../store/elasticsearch/system-indices.ts';
 import type { AlertRule, SavedSearch } from './model.ts';
 import type {
   AlertStateStore,
@@ -30,9 +30,8 @@ const NAMES = ['rules', 'searches', 'cursors', 'groups', 'outbox', 'history'] as
 type IndexName = (typeof NAMES)[number];
 const indexNames = (prefix: string) => Object.fromEntries(NAMES.map((n) => [n, `${prefix}${n}`])) as Record<IndexName, string>;
 
-type Props = Record<string, { type: string; enabled?: boolean; index?: boolean }>;
 const opaque = { type: 'object', enabled: false };
-const MAPPINGS: Record<IndexName, Props> = {
+const MAPPINGS: Record<IndexName, Mapping> = {
   rules: { id: { type: 'keyword' }, team: { type: 'keyword' }, enabled: { type: 'boolean' }, body: opaque },
   searches: { id: { type: 'keyword' }, team: { type: 'keyword' }, body: opaque },
   cursors: {
@@ -83,7 +82,6 @@ interface OutboxDoc extends OutboxEntry {
   claimUntil: number | null;
 }
 
-const isStatus = (err: unknown, status: number) => err instanceof errors.ResponseError && err.statusCode === status;
 const groupId = (rule: string, group: string) => `${rule}:${createHash('sha256').update(group).digest('hex').slice(0, 32)}`;
 const MAX_LIST = 10_000;
 
@@ -102,28 +100,12 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
    */
   static async open(es: Client, { replicas = 0, prefix = ALERT_INDEX_PREFIX }: { replicas?: number; prefix?: string } = {}): Promise<ElasticsearchAlertStateStore> {
     const store = new ElasticsearchAlertStateStore(es, prefix);
-    for (const [name, index] of Object.entries(store.#idx) as Array<[IndexName, string]>) {
-      try {
-        await es.indices.create({
-          index,
-          settings: { number_of_shards: 1, number_of_replicas: replicas },
-          mappings: { dynamic: 'strict', properties: MAPPINGS[name] as never },
-        });
-      } catch (err) {
-        if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
-      }
-    }
+    await createSystemIndices(es, NAMES.map((name) => ({ index: store.#idx[name], mapping: MAPPINGS[name] })), replicas);
     return store;
   }
 
-  async #get<T>(index: string, id: string): Promise<{ doc: T; seqNo: number; primaryTerm: number } | null> {
-    try {
-      const r = await this.#es.get<T>({ index, id });
-      return r.found ? { doc: r._source!, seqNo: r._seq_no!, primaryTerm: r._primary_term! } : null;
-    } catch (err) {
-      if (isStatus(err, 404)) return null;
-      throw err;
-    }
+  #get<T>(index: string, id: string): Promise<Versioned<T> | null> {
+    return getVersioned<T>(this.#es, index, id);
   }
 
   // --- rules and saved searches ---

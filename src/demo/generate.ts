@@ -25,8 +25,8 @@ const UA = [
   'python-requests/2.32.3',
 ];
 
-/** A small PRNG (mulberry32) so the same seed gives the same demo. */
-function rng(seed: number) {
+/** A small PRNG (mulberry32): the same seed gives the same demo (and the same benchmark data). */
+export function rng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -8,8 +8,8 @@
  * painless.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { errors } from '@elastic/elasticsearch';
 import { ConflictError } from '../errors.ts';
+import { createSystemIndices, getVersioned, isStatus, type Mapping, type Versioned } from '../store/elasticsearch/system-indices.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
 import { ApiKey, Team } from './model.ts';
 
@@ -22,7 +22,7 @@ const controlIndices = (prefix: string): Record<ControlIndex, string> => ({
   usage: `${prefix}_control-usage`,
 });
 
-const MAPPINGS: Record<ControlIndex, Record<string, { type: string; index?: boolean }>> = {
+const MAPPINGS: Record<ControlIndex, Mapping> = {
   settings: { value: { type: 'keyword', index: false } },
   teams: {
     id: { type: 'keyword' },
@@ -43,7 +43,6 @@ const MAPPINGS: Record<ControlIndex, Record<string, { type: string; index?: bool
   usage: { team: { type: 'keyword' }, day: { type: 'keyword' }, bytes: { type: 'long' } },
 };
 
-const isStatus = (err: unknown, status: number) => err instanceof errors.ResponseError && err.statusCode === status;
 
 export class ElasticsearchControlStore implements ControlStore {
   readonly #es: Client;
@@ -60,28 +59,13 @@ export class ElasticsearchControlStore implements ControlStore {
    */
   static async open(es: Client, { replicas = 0, prefix = 'auditlog' }: { replicas?: number; prefix?: string } = {}): Promise<ElasticsearchControlStore> {
     const store = new ElasticsearchControlStore(es, prefix);
-    for (const [name, index] of Object.entries(store.#indices) as Array<[ControlIndex, string]>) {
-      try {
-        await es.indices.create({
-          index,
-          settings: { number_of_shards: 1, number_of_replicas: replicas },
-          mappings: { dynamic: 'strict', properties: MAPPINGS[name] as never },
-        });
-      } catch (err) {
-        if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
-      }
-    }
+    const names = Object.keys(MAPPINGS) as ControlIndex[];
+    await createSystemIndices(es, names.map((name) => ({ index: store.#indices[name], mapping: MAPPINGS[name] })), replicas);
     return store;
   }
 
-  async #get<T>(index: string, id: string): Promise<{ doc: T; seqNo: number; primaryTerm: number } | null> {
-    try {
-      const r = await this.#es.get<T>({ index, id });
-      return r.found ? { doc: r._source!, seqNo: r._seq_no!, primaryTerm: r._primary_term! } : null;
-    } catch (err) {
-      if (isStatus(err, 404)) return null;
-      throw err;
-    }
+  #get<T>(index: string, id: string): Promise<Versioned<T> | null> {
+    return getVersioned<T>(this.#es, index, id);
   }
 
   async getSetting(name: string) {

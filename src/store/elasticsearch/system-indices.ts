@@ -1,0 +1,44 @@
+/**
+ * Helpers for auditlog's own state in Elasticsearch (control state, alert state): small
+ * indices with strict mappings, read by id with their sequence numbers so that writes can use
+ * optimistic concurrency (if_seq_no / if_primary_term) — the test distribution has no
+ * painless, so there are no update scripts.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+
+export type Mapping = Record<string, { type: string; index?: boolean; enabled?: boolean }>;
+
+export const isStatus = (err: unknown, status: number): boolean => err instanceof errors.ResponseError && err.statusCode === status;
+
+/** Creates each index with its mapping when missing; idempotent and safe when instances race. */
+export async function createSystemIndices(es: Client, indices: Array<{ index: string; mapping: Mapping }>, replicas: number): Promise<void> {
+  for (const { index, mapping } of indices) {
+    try {
+      await es.indices.create({
+        index,
+        settings: { number_of_shards: 1, number_of_replicas: replicas },
+        mappings: { dynamic: 'strict', properties: mapping as never },
+      });
+    } catch (err) {
+      if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+    }
+  }
+}
+
+export interface Versioned<T> {
+  doc: T;
+  seqNo: number;
+  primaryTerm: number;
+}
+
+/** A document with the sequence number and primary term to write it back conditionally; null when absent. */
+export async function getVersioned<T>(es: Client, index: string, id: string): Promise<Versioned<T> | null> {
+  try {
+    const r = await es.get<T>({ index, id });
+    return r.found ? { doc: r._source!, seqNo: r._seq_no!, primaryTerm: r._primary_term! } : null;
+  } catch (err) {
+    if (isStatus(err, 404)) return null;
+    throw err;
+  }
+}
