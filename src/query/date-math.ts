@@ -4,10 +4,12 @@
  * milliseconds) optionally followed by `||` and operations `+1d`, `-15m`, `/d`.
  * All computations are in UTC, like Elasticsearch without a `time_zone` parameter.
  *
- * Rounding follows Elasticsearch's range rules: with `roundUp` a rounded (or partial) date
- * becomes the LAST millisecond of its unit, otherwise the first. Callers pick it per bound:
- * `gte` and `lt` round down, `gt` and `lte` round up. So `[now/d TO now/d]` is today and
- * `@timestamp:2026-01-01` is the whole day.
+ * Rounding follows Elasticsearch's range rules: with `roundUp` a rounded date (`now/d`) becomes
+ * the LAST millisecond of its unit, otherwise the first. Callers pick it per bound: `gte` and
+ * `lt` round down, `gt` and `lte` round up. So `[now/d TO now/d]` is today and
+ * `@timestamp:2026-01-01` is the whole day. A partial date rounds up only its missing time of
+ * day (checked against Elasticsearch 9.5): `[* TO 2026-02]` ends with 2026-02-01, so a month
+ * is `[2026-02 TO 2026-03}`.
  */
 import { ValidationError } from '../errors.ts';
 
@@ -18,7 +20,7 @@ const UNIT_ALIASES: Record<string, DateUnit> = { y: 'y', M: 'M', w: 'w', d: 'd',
 const ISO =
   /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/** Parses an anchor date; partial dates are filled with the start (or, with `roundUp`, the end) of what is missing. */
+/** Parses an anchor date; a missing month or day is 1, a missing time of day its start (or, with `roundUp`, its end). */
 export function parseDate(text: string, roundUp = false): number {
   const iso = ISO.exec(text);
   if (iso) {
@@ -35,8 +37,10 @@ export function parseDate(text: string, roundUp = false): number {
     let t = Date.UTC(year, month ?? 0, day ?? 1, Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), ms ?? 0);
     if (Number.isNaN(t)) throw invalid(text, 'not a date');
     if (roundUp) {
+      // As Elasticsearch's round-up parser: a missing month or day stays 1 and only the missing
+      // time of day goes to its end, so `2026-02` rounds up to the end of 2026-02-01.
       const missing: DateUnit | null =
-        mo === undefined ? 'y' : d === undefined ? 'M' : h === undefined ? 'd' : mi === undefined ? 'h' : s === undefined ? 'm' : frac === undefined ? 's' : null;
+        h === undefined ? 'd' : mi === undefined ? 'h' : s === undefined ? 'm' : frac === undefined ? 's' : null;
       if (missing !== null) t = roundDate(t, missing, true);
     }
     if (zone && zone !== 'Z') {

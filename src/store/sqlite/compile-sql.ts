@@ -467,7 +467,7 @@ class Compiler {
 
   date(field: string, value: string, roundUp: boolean): number {
     try {
-      return evalDateMath(roundUp ? withMonthAndDay(value) : value, this.now, roundUp);
+      return evalDateMath(value, this.now, roundUp);
     } catch (err) {
       if (err instanceof ValidationError) {
         throw new ValidationError(`${field}: ${err.message}`, { field, value });
@@ -475,18 +475,6 @@ class Compiler {
       throw err;
     }
   }
-}
-
-/**
- * Elasticsearch's round-up date parser fills a missing month and day with 1 and only the
- * missing time with its end: as an inclusive upper bound (and so as a term) `2026-01` is the
- * end of 2026-01-01, not of January (checked against a real node by test/differential).
- */
-function withMonthAndDay(value: string): string {
-  const v = value.trim();
-  if (/^\d{4}$/.test(v)) return `${v}-01-01`;
-  if (/^\d{4}-\d{2}$/.test(v)) return `${v}-01`;
-  return value;
 }
 
 function typeName(t: Target): string {
