@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
-import { createSystemIndices, getVersioned, isStatus, type Mapping, type Versioned } from '../store/elasticsearch/system-indices.ts';
+import { createSystemIndices, deleteMatching, getVersioned, isStatus, type Mapping, type Versioned } from '../store/elasticsearch/system-indices.ts';
 import type { AlertRule, SavedSearch } from './model.ts';
 import type {
   AlertStateStore,
@@ -147,7 +147,7 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     const found = await this.#get<{ team: string }>(this.#idx.rules, id);
     if (!found || found.doc.team !== team) return false;
     await this.#es.delete({ index: this.#idx.rules, id, refresh: true });
-    await this.#es.deleteByQuery({ index: [this.#idx.cursors, this.#idx.groups], query: { term: { rule: id } }, refresh: true, conflicts: 'proceed' });
+    await deleteMatching(this.#es, [this.#idx.cursors, this.#idx.groups], { term: { rule: id } });
     const pending = await this.#es.search<OutboxDoc>({
       index: this.#idx.outbox,
       size: MAX_LIST,

@@ -3,14 +3,14 @@
  * tests decide when rules are evaluated.
  */
 import type { Alerting } from '../../src/alerts/index.ts';
-import { type Harness, OPERATOR_KEY, startHarness } from '../http/harness.ts';
+import { type Harness, OPERATOR_KEY, type StoreKind, startHarness } from '../http/harness.ts';
 
 export interface AlertHarness extends Harness {
   alerting: Alerting;
   operatorKey: string;
 }
 
-export async function startAlertHarness(): Promise<AlertHarness> {
-  const h = await startHarness('sqlite', { AUDITLOG_ALERTS: 'off', AUDITLOG_BASE_URL: 'http://127.0.0.1' });
+export async function startAlertHarness(kind: StoreKind = 'sqlite'): Promise<AlertHarness> {
+  const h = await startHarness(kind, { AUDITLOG_ALERTS: 'off', AUDITLOG_BASE_URL: 'http://127.0.0.1' });
   return Object.assign(h, { alerting: h.rt.alerting, operatorKey: OPERATOR_KEY });
 }

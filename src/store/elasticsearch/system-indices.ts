@@ -42,3 +42,16 @@ export async function getVersioned<T>(es: Client, index: string, id: string): Pr
     throw err;
   }
 }
+
+/**
+ * Deletes the documents matching `query` in small system indices. `_delete_by_query` lives in
+ * a module that not every distribution has (the test node lacks it), so ids are read and
+ * deleted in bulk, page by page.
+ */
+export async function deleteMatching(es: Client, indices: string[], query: object): Promise<void> {
+  for (;;) {
+    const page = await es.search({ index: indices, size: 1000, _source: false, query: query as never });
+    if (page.hits.hits.length === 0) return;
+    await es.bulk({ refresh: true, operations: page.hits.hits.map((h) => ({ delete: { _index: h._index, _id: h._id! } })) });
+  }
+}
