@@ -171,9 +171,12 @@ function decodeNdjson(text: string, limits: IngestLimits, { fallback }: { fallba
 
 function item(index: number, value: unknown, raw: string, limits: IngestLimits): DecodedItem {
   if (!isObject(value)) return { index, error: `expected a JSON object, got ${describe(value)}` };
-  const size = Buffer.byteLength(raw, 'utf8');
-  if (size > limits.maxEventBytes) {
-    return { index, error: `event is ${size} bytes, more than the limit of ${limits.maxEventBytes}` };
+  // At most 3 UTF-8 bytes per UTF-16 unit: the exact count (a scan) only when that bound is too big.
+  if (raw.length * 3 > limits.maxEventBytes) {
+    const size = Buffer.byteLength(raw, 'utf8');
+    if (size > limits.maxEventBytes) {
+      return { index, error: `event is ${size} bytes, more than the limit of ${limits.maxEventBytes}` };
+    }
   }
   const excess = exceedsShape(value, limits);
   if (excess) return { index, error: excess };

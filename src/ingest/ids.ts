@@ -5,7 +5,7 @@
  */
 import { createHash, getRandomValues } from 'node:crypto';
 import { ulid } from 'ulid';
-import type { EventFormat } from '../events/event.ts';
+import type { EventFormat, JsonObject } from '../events/event.ts';
 
 /** Ids go into URLs, file rows and Elasticsearch `_id`: a conservative alphabet. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -38,13 +38,14 @@ export function newEventId(timestamp: number): string {
 /**
  * The id of an event the producer identified. A format whose schema defines a unique
  * event id (Threat Stack `id`, ECS `event.id`) keeps it, readable. For generic events the
- * id was found under a guessed key, and small integer ids repeat across products sending
- * to one team, so the key and the event time are hashed in: the same event still gets
- * the same id on a retry, two products' "id: 42" do not overwrite each other.
+ * id was found under a guessed key, and such ids are not unique enough to trust alone:
+ * small integers repeat across products sending to one team, and published fixtures reuse
+ * one id for different events. So the key, the event time and the content are hashed in: a
+ * retry of the same event gets the same id, two different events never overwrite each other.
  */
-export function producerEventId(format: EventFormat, producerId: string, timestamp: number | undefined): string {
+export function producerEventId(format: EventFormat, producerId: string, timestamp: number | undefined, original: JsonObject): string {
   if (format !== 'generic') return safeId(producerId);
-  return hashId(`generic\u0000${producerId}\u0000${timestamp ?? ''}`);
+  return hashId(`generic\u0000${producerId}\u0000${timestamp ?? ''}\u0000${JSON.stringify(original)}`);
 }
 
 /** The id of the event at `index` of a request sent with an Idempotency-Key. */

@@ -4,7 +4,7 @@
  */
 import type { EventFormat, TeamId } from '../events/event.ts';
 import { decodeBody } from './decode.ts';
-import type { IngestLimits } from './limits.ts';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
 import { prepareEvents, type PreparedItem } from './prepare.ts';
 
 export { decodeBody, decodeText, type DecodedItem, type DecodeOptions } from './decode.ts';
@@ -31,5 +31,5 @@ export interface IngestRequest {
  */
 export async function ingestBody(request: IngestRequest): Promise<PreparedItem[]> {
   const items = await decodeBody(request.body, request);
-  return prepareEvents(items, request);
+  return prepareEvents(items, { ...request, decodedWith: request.limits ?? DEFAULT_INGEST_LIMITS });
 }

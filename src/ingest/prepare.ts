@@ -11,6 +11,7 @@ import type { DecodedItem } from './decode.ts';
 import { idempotentEventId, newEventId, producerEventId } from './ids.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
 import { exceedsShape } from './shape.ts';
+import { quickStoredEvent } from './stored-event-check.ts';
 
 export interface PrepareContext {
   team: TeamId;
@@ -20,6 +21,11 @@ export interface PrepareContext {
   received: number;
   idempotencyKey?: string | undefined;
   limits?: IngestLimits | undefined;
+  /**
+   * The limits decodeBody measured these items with, when they come from it: it rejected
+   * every event beyond them, so events need no second walk when these are at least as strict.
+   */
+  decodedWith?: IngestLimits | undefined;
 }
 
 export type PreparedItem = { index: number; event: StoredEvent } | { index: number; error: { reason: string; field?: string } };
@@ -44,9 +50,11 @@ function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: Prepare
   const flags: EventFlag[] = [];
   if (adapted.timestamp === undefined) flags.push('timestamp_missing');
   // decodeBody already rejected events beyond these bounds, so this only fires for items
-  // built elsewhere. The cheap, stricter walk first; flattening (the stores' own measure,
-  // which allocates every path) only to confirm.
+  // built elsewhere (and is skipped for items it measured). The cheap, stricter walk first;
+  // flattening (the stores' own measure, which allocates every path) only to confirm.
+  const measured = ctx.decodedWith;
   if (
+    (measured === undefined || measured.maxDepth > limits.maxDepth || measured.maxFields > limits.maxFields) &&
     exceedsShape(original, limits) !== undefined &&
     flattenOriginal(original, { maxDepth: limits.maxDepth, maxLeaves: limits.maxFields }).truncated
   ) {
@@ -55,11 +63,11 @@ function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: Prepare
   const timestamp = adapted.timestamp ?? ctx.received;
   const id =
     adapted.producerId !== undefined
-      ? producerEventId(format, adapted.producerId, adapted.timestamp)
+      ? producerEventId(format, adapted.producerId, adapted.timestamp, original)
       : ctx.idempotencyKey !== undefined
         ? idempotentEventId(ctx.idempotencyKey, index)
         : newEventId(timestamp);
-  const parsed = StoredEvent.safeParse({
+  const candidate: StoredEvent = {
     id,
     team: ctx.team,
     timestamp,
@@ -69,7 +77,11 @@ function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: Prepare
     ecs: adapted.ecs,
     original,
     raw,
-  });
+  };
+  // The team was checked once for the whole batch (prepareEvents); the schema judges whatever the quick check cannot.
+  const quick = quickStoredEvent(candidate);
+  if (quick !== undefined) return { index, event: quick };
+  const parsed = StoredEvent.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.');

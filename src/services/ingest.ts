@@ -53,6 +53,7 @@ export class IngestService {
       received,
       idempotencyKey: req.idempotencyKey,
       limits: this.#limits,
+      decodedWith: this.#limits,
     });
 
     const rejected: IngestResult['rejected'] = [];

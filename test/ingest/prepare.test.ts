@@ -75,9 +75,12 @@ describe('prepareEvents', () => {
     expect(eventOf(weird[0]).id).toBe(eventOf(prepareEvents([item({ id: 'a b/c?d' })], { ...ctx, format: 'threatstack' })[0]).id);
   });
 
-  it('derives generic ids from the producer id and the event time: stable on retry, distinct across products', () => {
+  it('derives generic ids from the producer id, the event time and the content: stable on retry, distinct otherwise', () => {
     const first = prepareEvents([item({ eventID: 'e-1', eventTime: '2024-01-01T00:00:00Z' })], ctx);
-    const retry = prepareEvents([item({ eventID: 'e-1', eventTime: '2024-01-01T00:00:00Z', extra: 1 })], { ...ctx, received: RECEIVED + 5000 });
+    const retry = prepareEvents([item({ eventID: 'e-1', eventTime: '2024-01-01T00:00:00Z' })], { ...ctx, received: RECEIVED + 5000 });
+    // Published fixtures reuse one id for different events: both must be kept.
+    const sameIdOtherEvent = prepareEvents([item({ eventID: 'e-1', eventTime: '2024-01-01T00:00:00Z', extra: 1 })], ctx);
+    expect(eventOf(first[0]).id).not.toBe(eventOf(sameIdOtherEvent[0]).id);
     const otherTime = prepareEvents([item({ eventID: 'e-1', eventTime: '2024-01-02T00:00:00Z' })], ctx);
     const otherKey = prepareEvents([item({ id: 'e-1', eventTime: '2024-01-01T00:00:00Z' })], ctx);
     expect(eventOf(first[0]).id).toBe(eventOf(retry[0]).id);

@@ -306,8 +306,12 @@ function loadCorpus(team: string): StoredEvent[] {
 
 /** A string leaf to look the event up by; rotating over the candidates varies paths and depths. */
 function pickLeaf(original: Record<string, unknown>, n: number): [string, string] | null {
+  // A path with an empty segment (Dropbox's `.tag` keys give `details..tag`) is no valid
+  // Elasticsearch field name: that store keeps such leaves in the raw event only (flagged
+  // mapping_conflict, see docs/elasticsearch.md), so the event is looked up by another field.
   const candidates = flattenOriginal(original).leaves.filter(
-    (l): l is [string, string] => typeof l[1] === 'string' && l[1].trim() !== '' && l[1].length <= 200,
+    (l): l is [string, string] =>
+      typeof l[1] === 'string' && l[1].trim() !== '' && l[1].length <= 200 && !l[0].split('.').includes(''),
   );
   return candidates.length === 0 ? null : candidates[n % candidates.length]!;
 }
@@ -569,11 +573,14 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
           const batch = events.slice(i, i + 500);
           const results = await store.append(team, batch);
           results.forEach((r, j) => {
-            expect(r.status, `${r.id}: ${'reason' in r ? r.reason : ''}`).not.toBe('rejected');
-            if (r.status === 'created') stored.push(batch[j]!);
+            // Every corpus event is distinct (the corpus has no exact duplicates), so none may
+            // be rejected or taken for a duplicate of another: none is lost.
+            expect(r.status, `${r.id}: ${'reason' in r ? r.reason : ''}`).toBe('created');
+            stored.push(batch[j]!);
           });
         }
-        expect(await store.count(team, { query: null })).toBe(stored.length);
+        expect(stored.length).toBe(events.length);
+        expect(await store.count(team, { query: null })).toBe(events.length);
         const lost: string[] = [];
         let checked = 0;
         for (const [n, event] of stored.entries()) {

@@ -152,6 +152,11 @@ export function strictTimestamp(field: string, value: unknown, unit?: EpochUnit)
 /** Drop undefined entries so the result is a clean NormalizedFields object. */
 export function compact<T extends Record<string, unknown>>(fields: T): Partial<T> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
+  // for-in rather than Object.entries: this runs per event, and the pairs are garbage at once.
+  for (const k in fields) {
+    if (!Object.hasOwn(fields, k)) continue;
+    const v = fields[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out as Partial<T>;
 }

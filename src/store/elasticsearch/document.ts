@@ -11,7 +11,6 @@
  * normalized ones kept whole in `auditlog.unindexed.ecs`). So the event is stored, flagged
  * `mapping_conflict`, searchable by everything else, and returned whole.
  */
-import { flattenOriginal } from '../../events/fields.ts';
 import {
   EventFlag,
   EventFormat,
@@ -60,69 +59,190 @@ function isObject(v: unknown): v is Doc {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** A path Elasticsearch can name a field by: no empty segment (`a..b`, `a.`, ``). */
-function isFieldName(path: string): boolean {
-  return path.split('.').every((segment) => segment.trim() !== '');
+/** Whether a character is one String.prototype.trim removes (the same set as `\\s`). */
+function isBlank(c: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
 }
+
+/**
+ * Whether a key, as part of a path, leaves every segment non-blank (Elasticsearch cannot name
+ * a field `a..b`, `a.` or ``). A path is nameable exactly when each of its keys is, so the
+ * check runs per key, without splitting: one scan, no allocation.
+ */
+function isNameableKey(key: string): boolean {
+  let filled = false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c === 0x2e /* . */) {
+      if (!filled) return false;
+      filled = false;
+    } else if (!filled && !isBlank(c)) {
+      filled = true;
+    }
+  }
+  return filled;
+}
+
+/** Where paths stop being indexed (the defaults of flattenOriginal, which the search side uses). */
+const MAX_DEPTH = 32;
+const MAX_LEAVES = 10_000;
 
 /**
  * The indexed copy of the original: one entry per leaf path (arrays of values where a path
  * repeats), nulls left out as Elasticsearch ignores them, and without the pruned paths.
+ * The same walk as flattenOriginal (same leaves, order, depth and leaf bounds), filling the
+ * copy directly instead of listing the leaves first: this runs for every event ingested.
  */
 function flatOriginal(
   original: JsonObject,
   pruned: Set<string>,
 ): { flat: Doc; text: string[]; truncated: boolean; unnamable: boolean } {
-  const { leaves, truncated } = flattenOriginal(original);
   const flat: Doc = {};
   // Free text: every string and number leaf, as the SQLite store's FTS table holds them.
   const text: string[] = [];
+  const checkPruned = pruned.size > 0;
+  let leaves = 0;
+  let truncated = false;
   let unnamable = false;
-  for (const [path, value] of leaves) {
-    if (typeof value === 'string' || typeof value === 'number') text.push(String(value));
-    if (value === null || pruned.has(path)) continue;
-    if (!isFieldName(path)) {
+  const walk = (v: unknown, path: string, nameable: boolean, depth: number): void => {
+    if (leaves >= MAX_LEAVES) {
+      truncated = true;
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i], path, nameable, depth);
+      return;
+    }
+    if (v !== null && typeof v === 'object') {
+      if (depth >= MAX_DEPTH) {
+        truncated = true;
+        return;
+      }
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        // As in flattenOriginal, keys under an empty path vanish (`{"": {"a": 1}}` is `a`).
+        if (path === '') walk((v as Doc)[k], k, isNameableKey(k), depth + 1);
+        else walk((v as Doc)[k], `${path}.${k}`, nameable && isNameableKey(k), depth + 1);
+      }
+      return;
+    }
+    if (path === '') return;
+    if (typeof v === 'string' || typeof v === 'number') text.push(String(v));
+    else if (typeof v !== 'boolean' && v !== null) return;
+    leaves++;
+    if (v === null || (checkPruned && pruned.has(path))) return;
+    if (!nameable) {
       unnamable = true;
-      continue;
+      return;
     }
     const existing = flat[path];
-    if (existing === undefined) flat[path] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else flat[path] = [existing, value];
-  }
+    if (existing === undefined) flat[path] = v;
+    else if (Array.isArray(existing)) existing.push(v);
+    else flat[path] = [existing, v];
+  };
+  walk(original, '', true, 0);
   return { flat, text, truncated, unnamable };
 }
 
+/** ECS paths split once, not per event. */
+const ECS_PARTS = new Map<string, string[]>([...NORMALIZED_FIELD_NAMES, 'event.original'].map((name) => [name, name.split('.')]));
+
+function setEcs(doc: Doc, name: string, value: unknown): void {
+  const parts = ECS_PARTS.get(name);
+  if (parts === undefined) {
+    setPath(doc, name, value);
+    return;
+  }
+  let node = doc;
+  const last = parts.length - 1;
+  for (let i = 0; i < last; i++) {
+    const part = parts[i]!;
+    const next = node[part];
+    if (next !== null && typeof next === 'object' && !Array.isArray(next)) node = next as Doc;
+    else node = node[part] = {};
+  }
+  node[parts[last]!] = value;
+}
+
+const MS_PER_DAY = 86_400_000;
+/** Years 0000-9999: what toISOString writes with four digits (others have a sign and six). */
+const ISO_MIN = new Date('0000-01-01T00:00:00.000Z').getTime();
+const ISO_MAX = Date.UTC(10_000, 0, 1);
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(ms).toISOString()`, which costs more than the rest of toDocument's own work:
+ * events of a batch share a day, so the date part is formatted once per day and only the
+ * time of day per event.
+ */
+function isoString(ms: number): string {
+  if (!(ms >= ISO_MIN && ms < ISO_MAX) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / MS_PER_DAY);
+  if (day !== cachedDay) {
+    cachedDayPrefix = new Date(day * MS_PER_DAY).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  let rest = ms - day * MS_PER_DAY;
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const second = rest % 60;
+  rest = (rest - second) / 60;
+  const minute = rest % 60;
+  const hour = (rest - minute) / 60;
+  return `${cachedDayPrefix}${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 export function toDocument(event: StoredEvent, pruning: Pruning = NO_PRUNING): Doc {
-  const flags = new Set(event.flags);
-  const doc: Doc = { '@timestamp': new Date(event.timestamp).toISOString() };
+  const doc: Doc = { '@timestamp': isoString(event.timestamp) };
   if (pruning.ecs !== '*') {
-    for (const [name, value] of Object.entries(event.ecs)) {
-      if (value !== undefined && !pruning.ecs.has(name)) setPath(doc, name, value);
+    const ecs = event.ecs as Record<string, unknown>;
+    const prunedEcs = pruning.ecs.size > 0 ? pruning.ecs : null;
+    for (const name in ecs) {
+      if (!Object.hasOwn(ecs, name)) continue;
+      const value = ecs[name];
+      if (value !== undefined && (prunedEcs === null || !prunedEcs.has(name))) setEcs(doc, name, value);
     }
   }
-  setPath(doc, 'event.original', event.raw);
+  setEcs(doc, 'event.original', event.raw);
   let text: string[] = [];
+  let truncated = false;
+  let unnamable = false;
   if (pruning.original !== '*') {
     const flattened = flatOriginal(event.original, pruning.original);
-    const { flat, truncated, unnamable } = flattened;
     text = flattened.text;
-    doc.original = flat;
-    if (truncated) flags.add('fields_truncated');
-    if (unnamable) flags.add('mapping_conflict');
+    truncated = flattened.truncated;
+    unnamable = flattened.unnamable;
+    doc.original = flattened.flat;
   }
-  if (isPruned(pruning)) flags.add('mapping_conflict');
-  doc.auditlog = {
+  const flags = withoutRepeats(event.flags);
+  if (truncated && !flags.includes('fields_truncated')) flags.push('fields_truncated');
+  if ((unnamable || isPruned(pruning)) && !flags.includes('mapping_conflict')) flags.push('mapping_conflict');
+  const auditlog: Doc = {
     id: event.id,
     team: event.team,
-    received: new Date(event.received).toISOString(),
+    received: isoString(event.received),
     format: event.format,
-    flags: [...flags],
+    flags,
     original: event.original,
-    ...(text.length > 0 ? { text } : {}),
-    ...(pruning.ecs === '*' || pruning.ecs.size > 0 ? { unindexed: { ecs: event.ecs } } : {}),
   };
+  if (text.length > 0) auditlog.text = text;
+  if (pruning.ecs === '*' || pruning.ecs.size > 0) auditlog.unindexed = { ecs: event.ecs };
+  doc.auditlog = auditlog;
   return doc;
+}
+
+/** A copy in first-seen order without repeats, as `[...new Set(flags)]`, without the Set. */
+function withoutRepeats(flags: readonly string[]): string[] {
+  for (let i = 1; i < flags.length; i++) {
+    if (flags.indexOf(flags[i]!) < i) return [...new Set(flags)];
+  }
+  return flags.slice();
 }
 
 function epochMs(value: unknown): number {
