@@ -38,7 +38,7 @@ import { generateEvent, percentile, QUERY_KINDS } from './fixtures.ts';
 
 const ES_URL = process.env.ES_URL;
 if (!ES_URL) {
-  console.error('bench/elasticsearch.bench.ts: ES_URL is not set (e.g. `source /tmp/es.env`); nothing to measure.');
+  console.error('bench/elasticsearch.bench.ts: ES_URL is not set (start a node with `source scripts/elasticsearch.sh && elasticsearch_start`); nothing to measure.');
   process.exit(2);
 }
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
