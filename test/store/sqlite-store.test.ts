@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnsupportedQueryError, ValidationError } from '../../src/errors.ts';
 import { parseQuery } from '../../src/query/parse.ts';
+import { compileWhere } from '../../src/store/sqlite/compile-sql.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import { makeEvent, T0 } from './common.ts';
 
@@ -132,5 +133,92 @@ describe('SqliteStore refusals', () => {
   it('a wildcard field pattern skips fields whose type cannot hold the value, as ES all-fields mode does', async () => {
     expect(await count('acme', 'http.\\*:abc')).toBe(0);
     expect(await count('acme', '\\*:abc')).toBe(1);
+  });
+});
+
+describe('SqliteStore query plans', () => {
+  it('the probe plan tests exact-value leaves per event and keeps the other sets from driving the scan', () => {
+    const query = parseQuery('(event.action:login AND NOT user.name:bob) OR settings OR event.action:log*');
+    const probe = compileWhere(query, { now: T0, plan: 'probe' });
+    expect(probe.sql).toContain('EXISTS (SELECT 1 FROM fields WHERE path = ? AND value = ? AND event = e.seq)');
+    expect(probe.sql).toContain('+e.seq IN (SELECT rowid FROM fts');
+    expect(probe.sql).not.toMatch(/(?<!\+)e\.seq IN/);
+    const cut = compileWhere(parseQuery('settings'), { now: T0, plan: 'probe', ftsRowids: { lo: 5, hi: 9 } });
+    expect(cut.sql).toBe('+e.seq IN (SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?)');
+    expect(cut.params.slice(1)).toEqual([5, 9]);
+    const sets = compileWhere(query, { now: T0, plan: 'sets' });
+    expect(sets.sql).not.toContain('EXISTS');
+    expect(sets.probeable.map((p) => p.params)).toEqual([['event.action', 'login'], ['user.name', 'bob'], ['{text} : ("settings")']]);
+  });
+
+  it('every plan, and the automatic choice across its thresholds, gives the same answers', async () => {
+    // 3,000 events one second apart: windows from a few events to past the first counting step
+    // (1,024), with frequent, rare and absent values, so auto takes each branch.
+    const events = Array.from({ length: 3000 }, (_, i) =>
+      makeEvent(
+        'acme',
+        `e${String(i).padStart(4, '0')}`,
+        T0 + i * 1000,
+        { user: `u${i % 50}`, n: i % 7 },
+        {
+          'event.action': i % 4 === 0 ? 'logout' : 'login',
+          'event.outcome': i % 3 === 0 ? 'failure' : 'success',
+          'user.name': i % 500 === 0 ? 'rare' : `u${i % 50}`,
+          message: i % 5 === 0 ? 'settings changed' : 'signed in',
+        },
+      ),
+    );
+    // Stored out of time order (seq no longer follows the timestamp), as late events are: the
+    // probe plan's full-text cut by seq must still hold every event of the range.
+    await store.append('acme', events.filter((_, i) => i % 3 !== 1));
+    await store.append('acme', events.filter((_, i) => i % 3 === 1).reverse());
+    const auto = store;
+    const forced = { sets: new SqliteStore({ dataDir: dir, plan: 'sets' }), probe: new SqliteStore({ dataDir: dir, plan: 'probe' }) };
+    const queries = [
+      'event.action:login',
+      'event.action:login AND event.outcome:failure',
+      'event.action:login AND NOT event.outcome:failure',
+      'user.name:rare OR event.outcome:failure',
+      'NOT event.action:login',
+      'user.name:rare',
+      'user.name:nobody',
+      'settings AND event.action:logout',
+      'event.action:log* AND NOT user:u3',
+      'event.action:login AND (settings OR n:3) AND NOT user.name:u7',
+      'settings',
+    ];
+    const windows: Array<[number | undefined, number | undefined]> = [
+      [T0 + 100_000, T0 + 110_000],
+      [T0 + 500_000, T0 + 1_500_000],
+      [T0, T0 + 2_000_000],
+      [undefined, T0 + 900_000],
+      [T0 + 2_990_000, undefined],
+      [undefined, undefined],
+    ];
+    const answers = async (s: SqliteStore, query: string, from: number | undefined, to: number | undefined) => {
+      const r = { query: parseQuery(query), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+      const page = await s.search('acme', { ...r, size: 5, sort: 'asc' });
+      const next = page.cursor ? await s.search('acme', { ...r, size: 5, sort: 'asc', cursor: page.cursor }) : null;
+      return {
+        count: await s.count('acme', r),
+        total: page.total,
+        ids: [...page.hits, ...(next?.hits ?? [])].map((h) => h.id),
+        histogram: await s.histogram('acme', { ...r, intervalMs: 600_000 }),
+        facets: await s.facets('acme', { ...r, field: 'user.name', size: 3 }),
+      };
+    };
+    try {
+      for (const query of queries) {
+        for (const [from, to] of windows) {
+          const expected = await answers(forced.sets, query, from, to);
+          expect(await answers(forced.probe, query, from, to), `${query} [${from}, ${to})`).toEqual(expected);
+          expect(await answers(auto, query, from, to), `${query} [${from}, ${to})`).toEqual(expected);
+        }
+      }
+      expect((await answers(auto, 'event.action:login', T0, T0 + 3_000_000)).count).toBe(2250);
+    } finally {
+      await forced.sets.close();
+      await forced.probe.close();
+    }
   });
 });

@@ -16,7 +16,7 @@ import { evalDateMath } from '../../query/date-math.ts';
 import { autoDistance } from './fuzzy.ts';
 import { ipKey, ipKeyRange } from './ip.ts';
 import { luceneRegex } from './lucene-regex.ts';
-import { and, EVERYTHING, filter, NOTHING, or, type Part, set, toFilter } from './sql-sets.ts';
+import { and, EVERYTHING, filter, forPlan, NOTHING, or, type Part, type Plan, set, toFilter } from './sql-sets.ts';
 import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN, tokenize, VALUE_GAP } from './text.ts';
 
 export interface CompiledWhere {
@@ -25,11 +25,26 @@ export interface CompiledWhere {
   params: unknown[];
   /** True when the query filters nothing (null or match-all). */
   matchesAll: boolean;
+  /**
+   * Leaves the probe plan makes cheap on a short range (exact values it probes, full-text terms
+   * it cuts to the range), each as the SELECT of its whole set, so the store can size them.
+   */
+  probeable: Array<{ sql: string; params: unknown[] }>;
+  /** True when some leaf reads the full-text index. */
+  usesFts: boolean;
 }
 
 export interface CompileOptions {
   /** Epoch ms that `now` means in date math. */
   now: number;
+  /** How leaves combine (sql-sets.ts Plan); both plans select the same events. */
+  plan?: Plan;
+  /**
+   * Probe plan: the least and greatest seq of the events in the request's time range (null
+   * bounds: the range is empty). Full-text sets are cut to these rowids, which FTS5 seeks to;
+   * sound because the WHERE also keeps the time range, whose events all lie within them.
+   */
+  ftsRowids?: { lo: number | null; hi: number | null };
 }
 
 /** Where a field's values live in the SQLite schema, with the field's type. */
@@ -155,16 +170,38 @@ export function wildcardToGlob(pattern: string): { glob: string; prefix: string;
 /** Compiles a query (null = match all) to a WHERE expression over `events e`. */
 export function compileWhere(node: QueryNode | null, options: CompileOptions): CompiledWhere {
   // A query the analyzer empties entirely (`"..."`) matches nothing, as in compile-es.
-  const part = node === null ? EVERYTHING : (new Compiler(options).node(node) ?? NOTHING);
-  if (part.kind === 'all') return { sql: '1', params: [], matchesAll: true };
-  const f = toFilter(part);
-  return { sql: f.sql, params: f.params, matchesAll: false };
+  const compiler = new Compiler(options);
+  const part = node === null ? EVERYTHING : (compiler.node(node) ?? NOTHING);
+  if (part.kind === 'all') return { sql: '1', params: [], matchesAll: true, probeable: [], usesFts: false };
+  const f = toFilter(part, options.plan);
+  return { sql: f.sql, params: f.params, matchesAll: false, probeable: compiler.probeable, usesFts: compiler.usesFts };
 }
 
 class Compiler {
   readonly now: number;
+  readonly plan: Plan;
+  readonly probeable: Array<{ sql: string; params: unknown[] }> = [];
+  readonly ftsRowids: CompileOptions['ftsRowids'];
+  usesFts = false;
   constructor(options: CompileOptions) {
     this.now = options.now;
+    this.plan = options.plan ?? 'sets';
+    this.ftsRowids = this.plan === 'probe' ? options.ftsRowids : undefined;
+  }
+
+  /** The condition that cuts a full-text set to the time range's rowids (probe plan only). */
+  ftsCut(rowid: string): { sql: string; params: unknown[] } {
+    this.usesFts = true;
+    if (!this.ftsRowids) return { sql: '', params: [] };
+    return { sql: ` AND ${rowid} BETWEEN ? AND ?`, params: [this.ftsRowids.lo, this.ftsRowids.hi] };
+  }
+
+  /** `sizable`: counting its matches is cheap (no phrase positions, no prefix expansion). */
+  inFts(match: string, never = false, sizable = false): Part {
+    if (never) return NOTHING;
+    const cut = this.ftsCut('rowid');
+    if (sizable && !cut.sql) this.probeable.push({ sql: 'SELECT rowid FROM fts WHERE fts MATCH ?', params: [match] });
+    return set(`SELECT rowid FROM fts WHERE fts MATCH ?${cut.sql}`, [match, ...cut.params]);
   }
 
   /** `null`: the analyzer left nothing of it, so its bool drops it (Lucene drops such a clause). */
@@ -192,8 +229,8 @@ class Compiler {
     // optional clause must match; only prohibited clauses → everything except them.
     if (must.length === 0 && should.length === 0 && mustNot.length === 0) return node.clauses.length === 0 ? NOTHING : null;
     const required = [...must];
-    if (must.length === 0 && should.length > 0) required.push(or(should));
-    return and(required, mustNot);
+    if (must.length === 0 && should.length > 0) required.push(or(should, this.plan));
+    return and(required, mustNot, this.plan);
   }
 
   leaf(node: FieldNode, field: string | null): Part | null {
@@ -203,7 +240,9 @@ class Compiler {
     const parts: Part[] = [];
     for (const target of targets) {
       try {
-        parts.push(this.onTarget(node, target));
+        const part = this.onTarget(node, target);
+        if (part.kind === 'set' && part.probe) this.probeable.push({ sql: part.sql, params: part.params });
+        parts.push(forPlan(part, this.plan));
       } catch (err) {
         // A pattern like `*` expands over fields of every type; as in Elasticsearch's
         // all-fields mode, fields that cannot hold the value are skipped, not an error.
@@ -211,7 +250,7 @@ class Compiler {
         throw err;
       }
     }
-    return or(parts);
+    return or(parts, this.plan);
   }
 
   onTarget(node: FieldNode, t: Target): Part {
@@ -241,7 +280,7 @@ class Compiler {
       case 'originalGlob':
         return inFields(`path IN (SELECT path FROM paths WHERE path GLOB ?)`, [t.glob]);
       case 'text':
-        if (t.path === null) return inFts(`${ftsColumnFilter(t.column)}${ftsQuote(NO_TOKEN)}`, true);
+        if (t.path === null) return this.inFts(`${ftsColumnFilter(t.column)}${ftsQuote(NO_TOKEN)}`, true);
         return inFields('path = ?', [t.path]);
       case 'keyword':
         if (t.path.startsWith('.')) {
@@ -262,6 +301,7 @@ class Compiler {
   /** Exact value on a keyword-like target. */
   keywordEquals(t: Extract<Target, { kind: 'keyword' | 'originalGlob' | 'id' }>, value: string): Part {
     if (t.kind === 'id') return filter('e.id = ?', [value]);
+    if (t.kind === 'keyword') return fieldEquals(`${pathSql(t)} AND value = ?`, [...pathParams(t), value]);
     return inFields(`${pathSql(t)} AND value = ?`, [...pathParams(t), value]);
   }
 
@@ -279,12 +319,12 @@ class Compiler {
       case 'long': {
         const n = parseLong(t.field, value);
         if (!Number.isInteger(n)) return NOTHING;
-        return inFields('path = ? AND value = ?', [t.path, n]);
+        return fieldEquals('path = ? AND value = ?', [t.path, n]);
       }
       case 'ip': {
         const { lo, hi } = ipKeyRange(value, t.field);
         return lo === hi
-          ? inFields('path = ? AND value = ?', [t.path, lo])
+          ? fieldEquals('path = ? AND value = ?', [t.path, lo])
           : inFields('path = ? AND value BETWEEN ? AND ?', [t.path, lo, hi]);
       }
       case 'text': {
@@ -293,7 +333,7 @@ class Compiler {
         // Unquoted, several tokens are alternatives (default operator OR), as Lucene's
         // QueryBuilder does without auto-generated phrases; quoted, they form a phrase.
         const expr = phrase ? ftsQuote(tokens.join(' ')) : `(${tokens.map(ftsQuote).join(' OR ')})`;
-        return inFts(`${ftsColumnFilter(t.column)}${expr}`);
+        return this.inFts(`${ftsColumnFilter(t.column)}${expr}`, false, !phrase || tokens.length === 1);
       }
     }
   }
@@ -306,11 +346,13 @@ class Compiler {
     // NEAR finds candidates (it ignores order, so it is a superset); al_slop applies Lucene's
     // exact sloppy-phrase rule to each candidate.
     const near = `${ftsColumnFilter(t.column)}NEAR(${tokens.map(ftsQuote).join(' ')}, ${Math.min(slop + tokens.length, 100_000)})`;
-    return set('SELECT fts.rowid FROM fts JOIN docs d ON d.seq = fts.rowid WHERE fts MATCH ? AND al_slop(d.original, d.ecs, ?, ?, ?)', [
+    const cut = this.ftsCut('fts.rowid');
+    return set(`SELECT fts.rowid FROM fts JOIN docs d ON d.seq = fts.rowid WHERE fts MATCH ? AND al_slop(d.original, d.ecs, ?, ?, ?)${cut.sql}`, [
       near,
       t.column,
       JSON.stringify(tokens),
       slop,
+      ...cut.params,
     ]);
   }
 
@@ -337,7 +379,7 @@ class Compiler {
         const w = wildcardToGlob(pattern.toLowerCase());
         if (w.onlyStars) return this.exists(t);
         if (w.simplePrefix && tokenize(w.prefix).join('') === w.prefix && w.prefix.length > 0) {
-          return inFts(`${ftsColumnFilter(t.column)}${ftsQuote(w.prefix)} *`);
+          return this.inFts(`${ftsColumnFilter(t.column)}${ftsQuote(w.prefix)} *`);
         }
         const prefix = w.prefix ? ' AND term >= ? AND term < ?' : '';
         const prefixParams = w.prefix ? [w.prefix, `${w.prefix}\u{10FFFF}`] : [];
@@ -455,13 +497,15 @@ class Compiler {
     const expansion =
       `(SELECT ? || group_concat('"' || replace(term, '"', '""') || '"', ' OR ') || ')' ` +
       `FROM fts_vocab WHERE col = ? AND term <> ?${termCond})`;
-    return set(`SELECT rowid FROM fts WHERE fts MATCH coalesce(${expansion}, ?)`, [
+    const cut = this.ftsCut('rowid');
+    return set(`SELECT rowid FROM fts WHERE fts MATCH coalesce(${expansion}, ?)${cut.sql}`, [
       `${ftsColumnFilter(column)}(`,
       column,
       // The token written between two values (VALUE_GAP) is no word of the text.
       VALUE_GAP,
       ...params,
       ftsQuote(NO_TOKEN),
+      ...cut.params,
     ]);
   }
 
@@ -503,9 +547,15 @@ function inFields(cond: string, params: unknown[]): Part {
   return set(`SELECT event FROM fields WHERE ${cond}`, params);
 }
 
-function inFts(match: string, never = false): Part {
-  if (never) return NOTHING;
-  return set('SELECT rowid FROM fts WHERE fts MATCH ?', [match]);
+/**
+ * A leaf on one exact (path, value): the `fields` primary key answers it as a set, or for one
+ * event (`event = e.seq` completes the key) as a single seek.
+ */
+function fieldEquals(cond: string, params: unknown[]): Part {
+  return set(`SELECT event FROM fields WHERE ${cond}`, params, {
+    sql: `EXISTS (SELECT 1 FROM fields WHERE ${cond} AND event = e.seq)`,
+    params,
+  });
 }
 
 function ftsColumnFilter(column: FtsColumn): string {

@@ -9,8 +9,24 @@
 export type Part =
   | { kind: 'all' }
   | { kind: 'none' }
-  | { kind: 'set'; sql: string; params: unknown[]; compound: boolean }
+  /** `probe`: the same leaf as a condition on one event (`e.seq`), when an index seek answers it. */
+  | { kind: 'set'; sql: string; params: unknown[]; compound: boolean; probe?: Probe }
   | { kind: 'filter'; sql: string; params: unknown[] };
+
+export interface Probe {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * How parts combine. `sets` (the default) answers each leaf as a whole set from its index.
+ * `probe` is for a narrow time range: the query runs over the range's rows of the (ts, id)
+ * index and tests each event, so a frequent value costs a seek per event in the range rather
+ * than a read of its whole posting list. Sets that remain (leaves without a probe) are then
+ * written `+e.seq IN (...)`: the unary plus keeps SQLite from driving the scan from them
+ * instead of from the time range.
+ */
+export type Plan = 'sets' | 'probe';
 
 export const NOTHING: Part = { kind: 'none' };
 export const EVERYTHING: Part = { kind: 'all' };
@@ -18,8 +34,13 @@ export const EVERYTHING: Part = { kind: 'all' };
 type SetPart = Extract<Part, { kind: 'set' }>;
 type FilterPart = Extract<Part, { kind: 'filter' }>;
 
-export function set(sql: string, params: unknown[]): Part {
-  return { kind: 'set', sql, params, compound: false };
+export function set(sql: string, params: unknown[], probe?: Probe): Part {
+  return probe ? { kind: 'set', sql, params, compound: false, probe } : { kind: 'set', sql, params, compound: false };
+}
+
+/** In the probe plan, a leaf that can be probed becomes its probe. */
+export function forPlan(p: Part, plan: Plan): Part {
+  return plan === 'probe' && p.kind === 'set' && p.probe ? filter(p.probe.sql, p.probe.params) : p;
 }
 
 export function filter(sql: string, params: unknown[]): Part {
@@ -44,10 +65,10 @@ export function toSet(p: Part): SetPart {
   }
 }
 
-export function toFilter(p: Part): { sql: string; params: unknown[] } {
+export function toFilter(p: Part, plan: Plan = 'sets'): { sql: string; params: unknown[] } {
   switch (p.kind) {
     case 'set':
-      return { sql: `e.seq IN (${p.sql})`, params: p.params };
+      return { sql: `${plan === 'probe' ? '+' : ''}e.seq IN (${p.sql})`, params: p.params };
     case 'filter':
       return p;
     case 'all':
@@ -57,7 +78,7 @@ export function toFilter(p: Part): { sql: string; params: unknown[] } {
   }
 }
 
-export function or(parts: Part[]): Part {
+export function or(parts: Part[], plan: Plan = 'sets'): Part {
   const live = parts.filter((p) => p.kind !== 'none');
   if (live.some((p) => p.kind === 'all')) return EVERYTHING;
   if (live.length === 0) return NOTHING;
@@ -65,12 +86,20 @@ export function or(parts: Part[]): Part {
   if (live.every((p) => p.kind === 'filter')) {
     return filter(`(${live.map((p) => (p as FilterPart).sql).join(' OR ')})`, live.flatMap((p) => (p as FilterPart).params));
   }
+  if (plan === 'probe' && live.some((p) => p.kind === 'filter')) {
+    // A filter turned into a set would scan every event: keep the filters as conditions and
+    // test membership in the union of the sets.
+    const filters = live.filter((p): p is FilterPart => p.kind === 'filter');
+    const sets = or(live.filter((p) => p.kind === 'set'));
+    const conds = [...filters, toFilter(sets, plan)];
+    return filter(`(${conds.map((c) => c.sql).join(' OR ')})`, conds.flatMap((c) => c.params));
+  }
   const sets = live.map(toSet);
   return { kind: 'set', sql: sets.map(operand).join(' UNION '), params: sets.flatMap((p) => p.params), compound: true };
 }
 
 /** Every required part and none of the prohibited ones. */
-export function and(required: Part[], prohibited: Part[]): Part {
+export function and(required: Part[], prohibited: Part[], plan: Plan = 'sets'): Part {
   if (required.some((p) => p.kind === 'none') || prohibited.some((p) => p.kind === 'all')) return NOTHING;
   const sets = required.filter((p): p is SetPart => p.kind === 'set');
   const filters = required.filter((p): p is FilterPart => p.kind === 'filter');
@@ -91,7 +120,7 @@ export function and(required: Part[], prohibited: Part[]): Part {
   for (const f of filters) conds.push(f);
   for (const n of notFilters) conds.push({ sql: `NOT (${n.sql})`, params: n.params });
   if (positive && conds.length === 0) return positive;
-  if (positive) conds.unshift(toFilter(positive));
+  if (positive) conds.unshift(toFilter(positive, plan));
   if (conds.length === 0) return EVERYTHING;
   if (conds.length === 1) return filter(conds[0]!.sql, conds[0]!.params);
   return filter(`(${conds.map((c) => c.sql).join(' AND ')})`, conds.flatMap((c) => c.params));
