@@ -30,7 +30,7 @@ const NAMES = ['rules', 'searches', 'cursors', 'groups', 'outbox', 'history'] as
 type IndexName = (typeof NAMES)[number];
 const indexNames = (prefix: string) => Object.fromEntries(NAMES.map((n) => [n, `${prefix}${n}`])) as Record<IndexName, string>;
 
-const opaque = { type: 'object', enabled: false };
+const opaque = { type: 'object', enabled: false } as const;
 const MAPPINGS: Record<IndexName, Mapping> = {
   rules: { id: { type: 'keyword' }, team: { type: 'keyword' }, enabled: { type: 'boolean' }, body: opaque },
   searches: { id: { type: 'keyword' }, team: { type: 'keyword' }, body: opaque },

@@ -4,10 +4,10 @@
  * optimistic concurrency (if_seq_no / if_primary_term) — the test distribution has no
  * painless, so there are no update scripts.
  */
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 
-export type Mapping = Record<string, { type: string; index?: boolean; enabled?: boolean }>;
+export type Mapping = Record<string, estypes.MappingProperty>;
 
 export const isStatus = (err: unknown, status: number): boolean => err instanceof errors.ResponseError && err.statusCode === status;
 
@@ -18,7 +18,7 @@ export async function createSystemIndices(es: Client, indices: Array<{ index: st
       await es.indices.create({
         index,
         settings: { number_of_shards: 1, number_of_replicas: replicas },
-        mappings: { dynamic: 'strict', properties: mapping as never },
+        mappings: { dynamic: 'strict', properties: mapping },
       });
     } catch (err) {
       if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
@@ -48,9 +48,9 @@ export async function getVersioned<T>(es: Client, index: string, id: string): Pr
  * a module that not every distribution has (the test node lacks it), so ids are read and
  * deleted in bulk, page by page.
  */
-export async function deleteMatching(es: Client, indices: string[], query: object): Promise<void> {
+export async function deleteMatching(es: Client, indices: string[], query: estypes.QueryDslQueryContainer): Promise<void> {
   for (;;) {
-    const page = await es.search({ index: indices, size: 1000, _source: false, query: query as never });
+    const page = await es.search({ index: indices, size: 1000, _source: false, query });
     if (page.hits.hits.length === 0) return;
     await es.bulk({ refresh: true, operations: page.hits.hits.map((h) => ({ delete: { _index: h._index, _id: h._id! } })) });
   }
