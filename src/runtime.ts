@@ -53,9 +53,6 @@ export async function createRuntime(config: Config, logger = createLogger(config
     search,
     audit: new AuditTrail(store),
     alerting,
-    async close() {
-      await alerting.scheduler.stop();
-      await backend.close();
-    },
+    close: () => backend.close(),
   };
 }

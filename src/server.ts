@@ -40,13 +40,15 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
   return {
     url,
     port: boundPort,
-    close: () =>
-      new Promise<void>((resolve) => {
-        stopRetention();
-        void rt.alerting.scheduler.stop();
+    async close() {
+      stopRetention();
+      // The server started the scheduler, so it stops it (the CLI's other commands never start it).
+      await rt.alerting.scheduler.stop();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; they carry no unacknowledged work.
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+    },
   };
 }

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
-import { createSystemIndices, deleteMatching, getVersioned, isStatus, type Mapping, type Versioned } from '../store/elasticsearch/system-indices.ts';
+import { createSystemIndices, deleteMatching, getVersioned, type Mapping, type Versioned, writeIfUnchanged } from '../store/elasticsearch/system-indices.ts';
 import type { AlertRule, SavedSearch } from './model.ts';
 import type {
   AlertStateStore,
@@ -194,20 +194,9 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     const found = await this.#get<CursorDoc>(this.#idx.cursors, ruleId);
     if (found?.doc.pending) {
       await this.#applyPending(ruleId, found.doc.pending);
-      try {
-        const r = await this.#es.index({
-          index: this.#idx.cursors,
-          id: ruleId,
-          document: { ...found.doc, pending: null },
-          if_seq_no: found.seqNo,
-          if_primary_term: found.primaryTerm,
-          refresh: true,
-        });
-        return { doc: { ...found.doc, pending: null }, seqNo: r._seq_no, primaryTerm: r._primary_term };
-      } catch (err) {
-        if (!isStatus(err, 409)) throw err;
-        return this.#get<CursorDoc>(this.#idx.cursors, ruleId);
-      }
+      const doc = { ...found.doc, pending: null };
+      const written = await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, doc, found);
+      return written ? { doc, ...written } : this.#get<CursorDoc>(this.#idx.cursors, ruleId);
     }
     return found;
   }
@@ -235,54 +224,19 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
 
   async acquireLease(ruleId: string, owner: string, now: number, ttlMs: number) {
     const found = await this.#cursor(ruleId);
-    if (!found) {
-      try {
-        await this.#es.index({
-          index: this.#idx.cursors,
-          id: ruleId,
-          document: { rule: ruleId, watermark: null, version: 0, leaseOwner: owner, leaseUntil: now + ttlMs, pending: null } satisfies CursorDoc,
-          op_type: 'create',
-          refresh: true,
-        });
-        return true;
-      } catch (err) {
-        if (isStatus(err, 409)) return false;
-        throw err;
-      }
+    if (found) {
+      const d = found.doc;
+      if (d.leaseOwner !== null && d.leaseOwner !== owner && (d.leaseUntil ?? 0) > now) return false;
     }
-    const d = found.doc;
-    if (d.leaseOwner !== null && d.leaseOwner !== owner && (d.leaseUntil ?? 0) > now) return false;
-    try {
-      await this.#es.index({
-        index: this.#idx.cursors,
-        id: ruleId,
-        document: { ...d, leaseOwner: owner, leaseUntil: now + ttlMs },
-        if_seq_no: found.seqNo,
-        if_primary_term: found.primaryTerm,
-        refresh: true,
-      });
-      return true;
-    } catch (err) {
-      if (isStatus(err, 409)) return false;
-      throw err;
-    }
+    const base: CursorDoc = found?.doc ?? { rule: ruleId, watermark: null, version: 0, leaseOwner: null, leaseUntil: null, pending: null };
+    return (await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, { ...base, leaseOwner: owner, leaseUntil: now + ttlMs }, found)) !== null;
   }
 
   async releaseLease(ruleId: string, owner: string) {
     const found = await this.#get<CursorDoc>(this.#idx.cursors, ruleId);
     if (!found || found.doc.leaseOwner !== owner) return;
-    try {
-      await this.#es.index({
-        index: this.#idx.cursors,
-        id: ruleId,
-        document: { ...found.doc, leaseOwner: null, leaseUntil: null },
-        if_seq_no: found.seqNo,
-        if_primary_term: found.primaryTerm,
-        refresh: true,
-      });
-    } catch (err) {
-      if (!isStatus(err, 409)) throw err;
-    }
+    // Lost to a concurrent write: the lease then expires on its own.
+    await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, { ...found.doc, leaseOwner: null, leaseUntil: null }, found);
   }
 
   async getCursor(ruleId: string): Promise<RuleCursor> {
@@ -302,34 +256,12 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     const d = found.doc;
     if (d.version !== c.expectedVersion || d.leaseOwner !== c.owner || (d.leaseUntil ?? 0) <= now || d.pending) return false;
     const pending = { states: c.states, outbox: c.outbox, history: c.history };
-    let written;
-    try {
-      written = await this.#es.index({
-        index: this.#idx.cursors,
-        id: c.ruleId,
-        document: { ...d, watermark: c.watermark, version: d.version + 1, pending },
-        if_seq_no: found.seqNo,
-        if_primary_term: found.primaryTerm,
-        refresh: true,
-      });
-    } catch (err) {
-      if (isStatus(err, 409)) return false;
-      throw err;
-    }
+    const written = await writeIfUnchanged(this.#es, this.#idx.cursors, c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending }, found);
+    if (!written) return false;
     // Committed. Applying can fail and be retried by the next reader of the cursor.
     await this.#applyPending(c.ruleId, pending);
-    try {
-      await this.#es.index({
-        index: this.#idx.cursors,
-        id: c.ruleId,
-        document: { ...d, watermark: c.watermark, version: d.version + 1, pending: null },
-        if_seq_no: written._seq_no,
-        if_primary_term: written._primary_term,
-        refresh: true,
-      });
-    } catch (err) {
-      if (!isStatus(err, 409)) throw err;
-    }
+    // Lost to a concurrent write: the next reader of the cursor applies and clears `pending` again.
+    await writeIfUnchanged(this.#es, this.#idx.cursors, c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending: null }, written);
     return true;
   }
 
@@ -351,19 +283,11 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     const claimed: OutboxEntry[] = [];
     for (const h of r.hits.hits) {
       const doc = h._source!;
-      try {
-        await this.#es.index({
-          index: this.#idx.outbox,
-          id: h._id!,
-          document: { ...doc, claimOwner: owner, claimUntil: now + ttlMs },
-          if_seq_no: h._seq_no!,
-          if_primary_term: h._primary_term!,
-          refresh: true,
-        });
+      const version = { seqNo: h._seq_no!, primaryTerm: h._primary_term! };
+      // Null: another instance claimed it first.
+      if (await writeIfUnchanged(this.#es, this.#idx.outbox, h._id!, { ...doc, claimOwner: owner, claimUntil: now + ttlMs }, version)) {
         const { claimOwner: _o, claimUntil: _u, ...entry } = doc;
         claimed.push(entry);
-      } catch (err) {
-        if (!isStatus(err, 409)) throw err; // another instance claimed it first
       }
     }
     return claimed;
@@ -377,19 +301,7 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
   ) {
     const found = await this.#get<OutboxDoc>(this.#idx.outbox, id);
     if (!found || found.doc.claimOwner !== owner) return false;
-    try {
-      await this.#es.index({
-        index: this.#idx.outbox,
-        id,
-        document: { ...found.doc, ...result, claimOwner: null, claimUntil: null },
-        if_seq_no: found.seqNo,
-        if_primary_term: found.primaryTerm,
-        refresh: true,
-      });
-    } catch (err) {
-      if (isStatus(err, 409)) return false;
-      throw err;
-    }
+    if (!(await writeIfUnchanged(this.#es, this.#idx.outbox, id, { ...found.doc, ...result, claimOwner: null, claimUntil: null }, found))) return false;
     await this.appendHistory([history]);
     return true;
   }

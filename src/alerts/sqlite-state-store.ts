@@ -3,9 +3,8 @@
  * may open the same file: leases and compare-and-set commits run in IMMEDIATE transactions,
  * which SQLite serialises across processes.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openStateDatabase } from '../store/sqlite/state-database.ts';
 import type { AlertRule, SavedSearch } from './model.ts';
 import type {
   AlertStateStore,
@@ -109,12 +108,7 @@ export class SqliteAlertStateStore implements AlertStateStore {
 
   /** `file`: a path (created with its directory) or `:memory:`. */
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
-    this.#db.exec(SCHEMA);
+    this.#db = openStateDatabase(file, SCHEMA);
   }
 
   async insertRule(rule: AlertRule) {

@@ -4,9 +4,8 @@
  */
 import { AppError } from '../errors.ts';
 import type { EventFormat, StoredEvent, TeamId } from '../events/event.ts';
-import { decodeBody } from '../ingest/decode.ts';
+import { ingestBody } from '../ingest/index.ts';
 import type { IngestLimits } from '../ingest/limits.ts';
-import { prepareEvents } from '../ingest/prepare.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { ControlStore } from '../teams/control-store.ts';
 import type { Team } from '../teams/model.ts';
@@ -42,18 +41,15 @@ export class IngestService {
 
   async ingest(req: IngestRequest): Promise<IngestResult> {
     const received = this.#now();
-    const decoded = await decodeBody(req.body, {
+    const prepared = await ingestBody({
+      body: req.body,
       contentType: req.contentType,
       contentEncoding: req.contentEncoding,
-      limits: this.#limits,
-    });
-    const prepared = prepareEvents(decoded, {
       team: req.team.id as TeamId,
       format: req.format,
       received,
       idempotencyKey: req.idempotencyKey,
       limits: this.#limits,
-      decodedWith: this.#limits,
     });
 
     const rejected: IngestResult['rejected'] = [];

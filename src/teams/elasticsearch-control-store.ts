@@ -9,7 +9,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import { ConflictError } from '../errors.ts';
-import { createSystemIndices, getVersioned, isStatus, type Mapping, type Versioned } from '../store/elasticsearch/system-indices.ts';
+import { createSystemIndices, getVersioned, type Mapping, type Versioned, writeIfUnchanged } from '../store/elasticsearch/system-indices.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
 import { ApiKey, Team } from './model.ts';
 
@@ -77,21 +77,13 @@ export class ElasticsearchControlStore implements ControlStore {
   }
 
   async initSetting(name: string, value: string) {
-    try {
-      await this.#es.index({ index: this.#indices.settings, id: name, document: { value }, op_type: 'create', refresh: true });
-      return value;
-    } catch (err) {
-      if (!isStatus(err, 409)) throw err;
-      return (await this.getSetting(name))!;
-    }
+    if (await writeIfUnchanged(this.#es, this.#indices.settings, name, { value }, null)) return value;
+    return (await this.getSetting(name))!;
   }
 
   async insertTeam(team: Team) {
-    try {
-      await this.#es.index({ index: this.#indices.teams, id: team.id, document: team, op_type: 'create', refresh: true });
-    } catch (err) {
-      if (isStatus(err, 409)) throw new ConflictError(`team ${JSON.stringify(team.id)} already exists`, { field: 'id' });
-      throw err;
+    if (!(await writeIfUnchanged(this.#es, this.#indices.teams, team.id, team, null))) {
+      throw new ConflictError(`team ${JSON.stringify(team.id)} already exists`, { field: 'id' });
     }
   }
 
@@ -110,19 +102,8 @@ export class ElasticsearchControlStore implements ControlStore {
       const found = await this.#get<Team>(this.#indices.teams, id);
       if (!found) return null;
       const next = Team.parse({ ...found.doc, ...patch });
-      try {
-        await this.#es.index({
-          index: this.#indices.teams,
-          id,
-          document: next,
-          if_seq_no: found.seqNo,
-          if_primary_term: found.primaryTerm,
-          refresh: true,
-        });
-        return next;
-      } catch (err) {
-        if (!isStatus(err, 409)) throw err; // a concurrent update won: read again and re-apply
-      }
+      // Null: a concurrent update won; read again and re-apply.
+      if (await writeIfUnchanged(this.#es, this.#indices.teams, id, next, found)) return next;
     }
   }
 
@@ -148,20 +129,7 @@ export class ElasticsearchControlStore implements ControlStore {
   async revokeKey(team: string, id: string, at: string) {
     const found = await this.#get<StoredKey>(this.#indices.keys, id);
     if (!found || found.doc.team !== team || found.doc.revokedAt !== null) return false;
-    try {
-      await this.#es.index({
-        index: this.#indices.keys,
-        id,
-        document: { ...found.doc, revokedAt: at },
-        if_seq_no: found.seqNo,
-        if_primary_term: found.primaryTerm,
-        refresh: true,
-      });
-      return true;
-    } catch (err) {
-      if (isStatus(err, 409)) return false;
-      throw err;
-    }
+    return (await writeIfUnchanged(this.#es, this.#indices.keys, id, { ...found.doc, revokedAt: at }, found)) !== null;
   }
 
   async addUsage(team: string, day: string, bytes: number) {
@@ -169,17 +137,9 @@ export class ElasticsearchControlStore implements ControlStore {
     for (;;) {
       const found = await this.#get<{ bytes: number }>(this.#indices.usage, id);
       const total = (found?.doc.bytes ?? 0) + bytes;
-      try {
-        await this.#es.index({
-          index: this.#indices.usage,
-          id,
-          document: { team, day, bytes: total },
-          ...(found ? { if_seq_no: found.seqNo, if_primary_term: found.primaryTerm } : { op_type: 'create' as const }),
-        });
-        return total;
-      } catch (err) {
-        if (!isStatus(err, 409)) throw err; // another instance added usage at the same moment
-      }
+      // On the ingest path: no refresh (usage is read by id, which is real-time). Null: another
+      // instance added usage at the same moment; read again.
+      if (await writeIfUnchanged(this.#es, this.#indices.usage, id, { team, day, bytes: total }, found, { refresh: false })) return total;
     }
   }
 

@@ -34,8 +34,3 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-/** The operator key is compared as a whole (it may come from the environment in any shape). */
-export function operatorKeyMatches(presented: string, storedHash: string): boolean {
-  return secretMatches(presented, storedHash);
-}

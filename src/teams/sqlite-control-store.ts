@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openStateDatabase } from '../store/sqlite/state-database.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
 import { ApiKey, Team } from './model.ts';
 
@@ -49,13 +48,7 @@ export class SqliteControlStore implements ControlStore {
   readonly #db: Database.Database;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
-    this.#db.exec(SCHEMA);
+    this.#db = openStateDatabase(file, SCHEMA);
   }
 
   async getSetting(name: string) {

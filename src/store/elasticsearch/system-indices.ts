@@ -55,3 +55,32 @@ export async function deleteMatching(es: Client, indices: string[], query: estyp
     await es.bulk({ refresh: true, operations: page.hits.hits.map((h) => ({ delete: { _index: h._index, _id: h._id! } })) });
   }
 }
+
+/**
+ * Writes `document` only if the stored copy is still the version that was read (`expected`),
+ * or, with `expected` null, only if there is none yet. Returns the new version, or null when
+ * another writer came first (409): the caller reads again or gives up.
+ */
+export async function writeIfUnchanged(
+  es: Client,
+  index: string,
+  id: string,
+  document: object,
+  expected: { seqNo: number; primaryTerm: number } | null,
+  /** Visible to searches at once; reads by id see a write without it. */
+  { refresh = true }: { refresh?: boolean } = {},
+): Promise<{ seqNo: number; primaryTerm: number } | null> {
+  try {
+    const r = await es.index({
+      index,
+      id,
+      document,
+      refresh,
+      ...(expected ? { if_seq_no: expected.seqNo, if_primary_term: expected.primaryTerm } : { op_type: 'create' as const }),
+    });
+    return { seqNo: r._seq_no!, primaryTerm: r._primary_term! };
+  } catch (err) {
+    if (isStatus(err, 409)) return null;
+    throw err;
+  }
+}
