@@ -5,12 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/ensure-node.sh
 
-install_packages() {
-  # Reinstall when package.json changed since the last install.
-  if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
-    npm install --no-audit --no-fund
-  fi
-}
+install_packages() { source scripts/ensure-packages.sh; }
 
 case "${1:-}" in
   start)
