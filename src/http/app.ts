@@ -18,6 +18,8 @@ import { authenticate } from './auth.ts';
 import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
+import { registerExportRoutes } from './routes/export.ts';
+import { registerFieldRoutes } from './routes/fields.ts';
 import { registerIngestRoutes } from './routes/ingest.ts';
 import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { registerSearchRoutes } from './routes/search.ts';
@@ -91,6 +93,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
   });
   registerIngestRoutes(app, { ingest: deps.ingest, teams: deps.teams, maxBodyBytes: deps.maxBodyBytes });
+  registerExportRoutes(app, { search: deps.search, store: deps.store });
+  registerFieldRoutes(app, { search: deps.search, store: deps.store });
   registerSearchRoutes(app, { search: deps.search, store: deps.store });
   registerTeamRoutes(app, { teams: deps.teams });
   registerSystemRoutes(app, { search: deps.search });

@@ -22,6 +22,8 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: () => '/api/v1/events/01JZZZZZZZZZZZZZZZZZZZZZZZ', need: 'read' },
   { method: 'GET', path: () => '/api/v1/events/histogram', need: 'read' },
   { method: 'GET', path: () => '/api/v1/events/facets?field=user.email', need: 'read' },
+  { method: 'GET', path: () => '/api/v1/events/export?format=csv', need: 'read' },
+  { method: 'GET', path: () => '/api/v1/fields?q=user.email:x', need: 'read' },
   { method: 'POST', path: () => '/api/v1/teams', need: 'operator', body: { id: 'new-team-x' } },
   { method: 'GET', path: () => '/api/v1/teams', need: 'operator' },
   { method: 'POST', path: (h) => `/api/v1/teams/${h.teams.a.team}/keys`, need: 'operator', body: { role: 'read' } },
