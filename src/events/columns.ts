@@ -26,7 +26,8 @@ export const ACTOR_FIELDS = ['user.email', 'user.name', 'user.id'] as const;
 /** The page's default columns, after Kibana Discover and Graylog: who did what, when, from where, did it work. */
 export const DEFAULT_COLUMNS = ['@timestamp', ACTOR_COLUMN, 'event.action', 'event.outcome', 'source.ip', 'message'];
 
-const NORMALIZED = new Set([
+/** The normalized ECS field names (src/events/event.ts NORMALIZED_FIELD_NAMES, checked by test/ui/columns.test.ts). */
+export const NORMALIZED_FIELDS: readonly string[] = [
   'event.action',
   'event.outcome',
   'event.category',
@@ -47,8 +48,29 @@ const NORMALIZED = new Set([
   'http.response.status_code',
   'url.path',
   'url.original',
-]);
+];
+const NORMALIZED = new Set(NORMALIZED_FIELDS);
 const ORIGINAL_PREFIX = 'original.';
+
+/** Names a query reserves for our own fields; an original path by such a name is typed `original.<path>`. */
+export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
+  '@timestamp',
+  ...NORMALIZED_FIELDS,
+  'auditlog.id',
+  'auditlog.received',
+  'auditlog.format',
+  'auditlog.flags',
+  'message.keyword',
+  'user_agent.original.keyword',
+]);
+
+/**
+ * The query name of an original path: the path itself, unless a reserved name or the
+ * `original.` prefix would take it (`message` in the original is typed `original.message`).
+ */
+export function originalFieldName(path: string): string {
+  return RESERVED_FIELDS.has(path) || path.startsWith(ORIGINAL_PREFIX) ? ORIGINAL_PREFIX + path : path;
+}
 
 /** Every value of a column in an event, as text (arrays give several). */
 export function columnValues(event: EventRecord, column: string): string[] {

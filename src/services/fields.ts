@@ -5,6 +5,7 @@
  * the team has, so a typo (`user.emial:x`) is reported instead of silently matching nothing.
  * Knows nothing of HTTP.
  */
+import { originalFieldName } from '../events/columns.ts';
 import type { TeamId } from '../events/event.ts';
 import { NORMALIZED_FIELD_NAMES } from '../events/event.ts';
 import { flattenOriginal, META_FIELDS, ORIGINAL_PREFIX, resolveField } from '../events/fields.ts';
@@ -55,14 +56,7 @@ const FIXED: ReadonlyArray<Omit<FieldEntry, 'count'>> = [
   ...META_FIELDS.map((name) => ({ name, type: META_TYPES[name], kind: 'meta' as const })),
 ];
 const RESERVED = new Set<string>([...FIXED.map((f) => f.name), ...KEYWORD_SUBFIELDS]);
-
-/**
- * The query name of an original path: the path itself, unless a reserved name or the
- * `original.` prefix would take it (`message` in the original is typed `original.message`).
- */
-export function originalFieldName(path: string): string {
-  return RESERVED.has(path) || path.startsWith(ORIGINAL_PREFIX) ? ORIGINAL_PREFIX + path : path;
-}
+export { originalFieldName };
 
 export const DEFAULT_SAMPLE = 500;
 export const MAX_SAMPLE = 1000;

@@ -3,7 +3,9 @@
  * flattenOriginal (which the stores index by) does, checked on every real event of the corpus.
  */
 import { describe, expect, it } from 'vitest';
-import { columnText, columnValues, type EventRecord, originalLeaves } from '../../src/events/columns.ts';
+import { columnText, columnValues, type EventRecord, NORMALIZED_FIELDS, originalLeaves, RESERVED_FIELDS } from '../../src/events/columns.ts';
+import { NORMALIZED_FIELD_NAMES } from '../../src/events/event.ts';
+import { META_FIELDS } from '../../src/events/fields.ts';
 import { flattenOriginal } from '../../src/events/fields.ts';
 import { corpusFiles, corpusLines } from '../support/corpus.ts';
 
@@ -28,6 +30,11 @@ describe('columns', () => {
       }
     }
     expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('knows the same normalized and reserved names as the event model', () => {
+    expect([...NORMALIZED_FIELDS].sort()).toEqual([...NORMALIZED_FIELD_NAMES].sort());
+    for (const m of META_FIELDS) expect(RESERVED_FIELDS.has(m)).toBe(true);
   });
 
   it('reads normalized fields, metadata, original paths and the actor', () => {
