@@ -20,9 +20,11 @@ export function App() {
   const s = useSession();
 
   useEffect(() => {
-    if (s.status === 'signed-out' && loc.path !== '/signin') {
-      navigate(href('/signin', { next: loc.path === '/' ? undefined : loc.href }), { replace: true });
-    } else if (s.status === 'signed-in' && loc.path === '/') {
+    // The live location, not this render's: a navigation may have happened since (sign-out).
+    const path = location.pathname;
+    if (s.status === 'signed-out' && path !== '/signin') {
+      navigate(href('/signin', { next: path === '/' ? undefined : path + location.search }), { replace: true });
+    } else if (s.status === 'signed-in' && path === '/') {
       navigate('/search', { replace: true });
     }
   }, [s.status, loc.href]);
