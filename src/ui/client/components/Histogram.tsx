@@ -30,6 +30,8 @@ export function Histogram({ buckets, intervalMs, highlight, threshold, onZoom, h
     const el = box.current!;
     const xs = buckets.map((b) => Date.parse(b.start));
     const ys = buckets.map((b) => b.count);
+    // An empty bucket draws no bar (uPlot would draw a zero-height one as a line).
+    const bars0 = ys.map((y) => (y === 0 ? null : y));
     const hot = highlight ?? new Set<number>();
     const bars = uPlot.paths.bars!({ size: [0.9, 40], align: 1 });
     const series: uPlot.Series[] = [
@@ -42,11 +44,11 @@ export function Histogram({ buckets, intervalMs, highlight, threshold, onZoom, h
         points: { show: false },
       },
     ];
-    const data: uPlot.AlignedData = [xs, ys];
+    const data: uPlot.AlignedData = [xs, bars0];
     if (hot.size > 0) {
       // Fired windows as a second series drawn over the first.
       series.push({ label: 'fired', stroke: HOT, fill: HOT + 'dd', paths: bars, points: { show: false } });
-      data.push(ys.map((y, i) => (hot.has(i) ? y : null)) as number[]);
+      data.push(ys.map((y, i) => (hot.has(i) && y > 0 ? y : null)) as number[]);
     }
     if (threshold !== undefined) {
       series.push({ label: 'threshold', stroke: '#e08a00', width: 1, dash: [4, 4], points: { show: false } });
@@ -62,12 +64,16 @@ export function Histogram({ buckets, intervalMs, highlight, threshold, onZoom, h
       padding: [8, 8, 0, 0],
       cursor: { drag: { x: Boolean(onZoom), y: false, setScale: false }, points: { show: false }, y: false },
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
-      scales: { x: { time: true, range: () => [xs[0] ?? last - intervalMs, last] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: {
+        x: { time: true, range: () => [xs[0] ?? last - intervalMs, last] },
+        y: { range: () => [0, Math.max(1, ...ys, threshold ?? 0) * 1.1] },
+      },
       axes: [
         {
           stroke: '#5f6b7a',
+          size: 28,
           grid: { stroke: '#eef1f5', width: 1 },
-          ticks: { stroke: '#d5dbe3', width: 1 },
+          ticks: { stroke: '#d5dbe3', width: 1, size: 4 },
           font: '11px system-ui, sans-serif',
           values: (_u, splits) => splits.map(tickLabel),
         },
