@@ -161,6 +161,36 @@ describe.skipIf(!chromiumAvailable()).each(storeKinds('web page'))('the Audit Lo
     await page.press('#query', 'Enter');
   };
 
+  it("a new user's path: failed logins found by clicks alone, one opened, all exported", async () => {
+    const page = await signedIn();
+    await waitForResults(page);
+    // No query typed: the field sidebar leads there.
+    await page.locator('li.field[data-field="event.outcome"] .field-name').click();
+    await page.locator('li.field[data-field="event.outcome"] button.value', { hasText: 'failure' }).click();
+    await page.waitForURL(/q=event\.outcome%3Afailure/);
+    await page.locator('li.field[data-field="event.category"] .field-name').click();
+    await page.locator('li.field[data-field="event.category"] button.value', { hasText: 'authentication' }).click();
+    await page.waitForURL(/event\.category%3Aauthentication/);
+    await waitForResults(page);
+    const q = 'event.outcome:failure AND event.category:authentication';
+    const expected = await searchAll({ q, from: 'now-7d', to: 'now' });
+    expect(expected.length).toBeGreaterThan(10);
+    expect(await totalShown(page)).toBe(expected.length);
+    // Drill into one.
+    await page.locator('tr.event').first().locator('a[aria-label="Open event"]').click();
+    await page.waitForURL(new RegExp(`/events/${expected[0]!.id}$`));
+    await page.locator('[data-testid=raw]').waitFor();
+    expect(await page.locator('.event-head .outcome').textContent()).toBe('failure');
+    // Back to the list, and export it.
+    await page.goBack();
+    await waitForResults(page);
+    await page.click('button:has-text("Export")');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("CSV")')]);
+    const rows = parseCsv(readFileSync((await download.path())!, 'utf8')).slice(1);
+    expect(rows.map((r) => r[0])).toEqual(expected.map((e) => e['@timestamp']));
+    expect(new Set(rows.map((r) => r[3]))).toEqual(new Set(['failure']));
+  });
+
   it('signs in with a read key and shows the newest events of the last 7 days', async () => {
     const page = await signedIn();
     await waitForResults(page);
