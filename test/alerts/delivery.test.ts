@@ -172,7 +172,7 @@ describe('slack channel', () => {
     expect(body.text).toContain('*[HIGH] Deletes by user: new matching events*');
     expect(body.text).toContain('user.name=mallory: value 2, 2 matching events');
     expect(body.text).toContain('203.0.113.5');
-    expect(body.text).toMatch(/https:\/\/audit\.example\.com\/api\/v1\/events\/ev\d+/);
+    expect(body.text).toMatch(/https:\/\/audit\.example\.com\/events\/ev\d+/);
   });
 });
 
