@@ -3,6 +3,7 @@
  * or any from/to the API takes (date math such as now-1d/d, ISO 8601).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useDismiss } from '../dismiss.ts';
 import { describeRange, fromInputValue, isAbsolute, PRESETS, toInputValue } from '../time.ts';
 
 const UNITS: Array<[string, string]> = [
@@ -26,14 +27,7 @@ export function TimePicker({ from, to, onChange }: { from: string; to: string; o
     setRawTo(to);
   }, [from, to, open]);
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
-  }, [open]);
+  useDismiss(box, open, () => setOpen(false));
 
   const choose = (f: string, t: string) => {
     setOpen(false);

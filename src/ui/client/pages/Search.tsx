@@ -3,7 +3,7 @@
  * holds the whole state (q, from, to, cols), so a link reproduces the view and Back undoes a
  * step.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { DEFAULT_COLUMNS } from '../../../events/columns.ts';
 import { api, ApiError, type FieldList, type Histogram as HistogramData, type SearchPage as Page, type SessionInfo } from '../api.ts';
 import { FieldSidebar } from '../components/FieldSidebar.tsx';
@@ -11,6 +11,7 @@ import { Histogram } from '../components/Histogram.tsx';
 import { QueryBar } from '../components/QueryBar.tsx';
 import { ResultsTable } from '../components/ResultsTable.tsx';
 import { TimePicker } from '../components/TimePicker.tsx';
+import { useDismiss } from '../dismiss.ts';
 import { addClause, type SyntaxProblem, syntaxProblem } from '../query-edit.ts';
 import { href, type Loc, navigate } from '../router.ts';
 import { isAdmin } from '../session.ts';
@@ -105,6 +106,18 @@ export function SearchPage({ loc, session }: { loc: Loc; session: SessionInfo })
     };
   }, [range]);
 
+  useEffect(() => {
+    // `/` jumps to the query bar, as in Kibana and Graylog.
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      e.preventDefault();
+      document.getElementById('query')?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
   const go = (next: Partial<SearchState>) => navigate(searchHref({ ...state, ...next }));
   const submit = (q: string) => {
     const p = syntaxProblem(q);
@@ -192,9 +205,11 @@ export function SearchPage({ loc, session }: { loc: Loc; session: SessionInfo })
 
 function ExportMenu({ state }: { state: SearchState }) {
   const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useDismiss(box, open, () => setOpen(false));
   const url = (format: 'csv' | 'ndjson') => api.exportUrl({ q: state.q, from: state.from, to: state.to, format, columns: format === 'csv' ? state.cols : undefined });
   return (
-    <div class="menu">
+    <div class="menu" ref={box}>
       <button type="button" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
         Export ▾
       </button>
@@ -218,6 +233,8 @@ function SaveButton({ state, session }: { state: SearchState; session: SessionIn
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [message, setMessage] = useState<string | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  useDismiss(box, open, () => setOpen(false));
   if (!isAdmin(session)) return null;
   const save = async (e: Event) => {
     e.preventDefault();
@@ -238,7 +255,7 @@ function SaveButton({ state, session }: { state: SearchState; session: SessionIn
     }
   };
   return (
-    <div class="menu">
+    <div class="menu" ref={box}>
       <button type="button" data-admin onClick={() => setOpen(!open)} aria-expanded={open}>
         Save
       </button>
