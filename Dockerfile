@@ -1,5 +1,6 @@
 # auditlog: Node 24 runs the TypeScript sources directly (type stripping), so there is no build
-# step; `npm ci` installs exactly the lock file (better-sqlite3 brings its prebuilt binary).
+# step; `npm ci` installs exactly the lock file (better-sqlite3 brings its prebuilt binary). The
+# web page's bundle is made in memory by esbuild (a dependency) when the server starts.
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production

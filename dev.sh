@@ -15,6 +15,7 @@ case "${1:-}" in
     ;;
   test)
     install_packages
+    source scripts/ensure-chromium.sh
     source scripts/elasticsearch.sh
     elasticsearch_start
     trap elasticsearch_stop EXIT

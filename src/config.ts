@@ -23,6 +23,8 @@ export const Config = z
     AUDITLOG_MAX_BODY_BYTES: positiveInt.default(10 * 1024 * 1024),
     AUDITLOG_MAX_EVENTS_PER_REQUEST: positiveInt.default(10_000),
     AUDITLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How long a sign-in to the web page lasts. */
+    AUDITLOG_SESSION_HOURS: positiveInt.max(24 * 30).default(12),
     ES_URL: z.url().optional(),
     ES_USERNAME: z.string().optional(),
     ES_PASSWORD: z.string().optional(),

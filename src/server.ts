@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createApp } from './http/app.ts';
 import type { Runtime } from './runtime.ts';
 import { scheduleRetention } from './services/retention.ts';
+import { createUi } from './ui/index.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -26,6 +27,7 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
     logger: rt.logger,
     maxBodyBytes: rt.config.AUDITLOG_MAX_BODY_BYTES,
     version: VERSION,
+    ui: createUi(rt),
   });
   const stopRetention = scheduleRetention(rt.store, rt.teams, rt.config.AUDITLOG_RETENTION_INTERVAL_MINUTES * 60_000, rt.logger);
   const server = await new Promise<ServerType>((resolve, reject) => {

@@ -72,7 +72,8 @@ export function summarizeEvent(e: StoredEvent, baseUrl: string): EventSummary {
     ...(user !== undefined ? { user } : {}),
     ...(e.ecs['source.ip'] !== undefined ? { sourceIp: e.ecs['source.ip'] } : {}),
     ...(e.ecs.message !== undefined ? { message: e.ecs.message.slice(0, 300) } : {}),
-    url: `${baseUrl.replace(/\/+$/, '')}/api/v1/events/${encodeURIComponent(e.id)}`,
+    // The web page's event view: it opens in a browser, where the API URL would need a bearer header.
+    url: `${baseUrl.replace(/\/+$/, '')}/events/${encodeURIComponent(e.id)}`,
   };
 }
 

@@ -6,7 +6,10 @@ import type { TeamId } from '../events/event.ts';
 import { DEMO_QUERIES, generateDemo } from '../demo/generate.ts';
 import type { Runtime } from '../runtime.ts';
 
-export async function loadDemo(rt: Runtime, { team, print }: { team: TeamId; print: boolean }): Promise<{ loaded: number; key: string }> {
+export async function loadDemo(
+  rt: Runtime,
+  { team, print, adminKey = false }: { team: TeamId; print: boolean; adminKey?: boolean },
+): Promise<{ loaded: number; key: string; adminKey?: string }> {
   let loaded = 0;
   const existing = await rt.control.getTeam(team);
   if (!existing) {
@@ -27,6 +30,8 @@ export async function loadDemo(rt: Runtime, { team, print }: { team: TeamId; pri
     await rt.alerting.service.installBuiltInRules(team);
   }
   const { secret } = await rt.teams.createKey(team, 'read', 'demo read key');
+  // The web page's alert and saved-search views need an admin key.
+  const admin = adminKey ? (await rt.teams.createKey(team, 'admin', 'demo admin key')).secret : undefined;
   if (print) {
     const port = rt.config.AUDITLOG_PORT;
     const lines = [
@@ -45,5 +50,5 @@ export async function loadDemo(rt: Runtime, { team, print }: { team: TeamId; pri
     ];
     console.error(lines.join('\n'));
   }
-  return { loaded, key: secret };
+  return { loaded, key: secret, ...(admin ? { adminKey: admin } : {}) };
 }

@@ -78,12 +78,28 @@ async function serve(opts: Options) {
   if (generated) {
     console.error(`\nOperator key (shown once; it creates teams — keep it safe):\n  ${generated}\n`);
   }
-  if (opts.demo) await loadDemo(rt, { team: 'demo' as TeamId, print: true });
+  const demo = opts.demo ? await loadDemo(rt, { team: 'demo' as TeamId, print: true, adminKey: true }) : undefined;
   const port = intOption(opts.port, 'port');
   const server = await startServer(rt, port === undefined ? {} : { port });
   const where = rt.store.kind === 'sqlite' ? `data: ${config.AUDITLOG_DATA_DIR}` : `cluster: ${config.ES_URL}`;
   const retention = rt.store.retention === 'ilm' ? 'Elasticsearch ILM' : 'scheduled deletion by auditlog';
   console.error(`auditlog listening on ${server.url} (store: ${rt.store.kind}, ${where}, retention: ${retention})`);
+  // The page's address as a browser on this machine reaches it (0.0.0.0 is where it listens, not where to go).
+  const page = `${server.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:')}/`;
+  if (demo) {
+    console.error(
+      [
+        '',
+        `Open ${page} in a browser and sign in with the demo read key:`,
+        `  ${demo.key}`,
+        'or, to also manage alert rules and saved searches, with the demo admin key:',
+        `  ${demo.adminKey}`,
+        '',
+      ].join('\n'),
+    );
+  } else {
+    console.error(`Web page: ${page} (sign in with a team's read or admin API key)`);
+  }
   const stop = async (signal: string) => {
     console.error(`${signal}: shutting down`);
     await server.close();

@@ -14,10 +14,15 @@ import type { IngestService } from '../services/ingest.ts';
 import type { SearchService } from '../services/search.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { TeamService } from '../teams/service.ts';
+import { registerUiRoutes, sessionAuthentication, type UiDeps, usesSession } from '../ui/index.ts';
 import { authenticate } from './auth.ts';
 import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
+import { registerAlertPreviewRoutes } from './routes/alert-preview.ts';
+import { registerAlertStateRoutes } from './routes/alert-states.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
+import { registerExportRoutes } from './routes/export.ts';
+import { registerFieldRoutes } from './routes/fields.ts';
 import { registerIngestRoutes } from './routes/ingest.ts';
 import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { registerSearchRoutes } from './routes/search.ts';
@@ -34,6 +39,8 @@ export interface AppDeps {
   logger: Logger;
   maxBodyBytes: number;
   version: string;
+  /** The web page at `/` and its sessions; without it the server is the API alone. */
+  ui?: UiDeps;
 }
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -68,6 +75,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/openapi.json') return next();
+    // The web page calls the API with its session cookie instead of a key.
+    if (deps.ui && usesSession(c)) return sessionAuthentication(deps.ui.sessions)(c, next);
     return authenticate(deps.teams)(c, next);
   });
   app.use('/api/v1/*', async (c, next) => {
@@ -91,11 +100,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
   });
   registerIngestRoutes(app, { ingest: deps.ingest, teams: deps.teams, maxBodyBytes: deps.maxBodyBytes });
+  registerExportRoutes(app, { search: deps.search, store: deps.store });
+  registerFieldRoutes(app, { search: deps.search, store: deps.store });
   registerSearchRoutes(app, { search: deps.search, store: deps.store });
   registerTeamRoutes(app, { teams: deps.teams });
   registerSystemRoutes(app, { search: deps.search });
   registerSavedSearchRoutes(app, { alerts: deps.alerting.service });
   registerAlertRoutes(app, { alerts: deps.alerting.service, engine: deps.alerting.engine });
+  registerAlertPreviewRoutes(app, { store: deps.store });
+  registerAlertStateRoutes(app, { alerts: deps.alerting.service });
+  if (deps.ui) registerUiRoutes(app, deps.ui, { audit: deps.audit });
   return app;
 }
 

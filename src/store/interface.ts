@@ -8,6 +8,7 @@
  * Time ranges are half-open: `from` inclusive, `to` exclusive, epoch milliseconds.
  */
 import type { StoredEvent, TeamId } from '../events/event.ts';
+import type { FieldType } from '../events/field-types.ts';
 import type { QueryNode } from '../query/ast.ts';
 
 export interface TimeRange {
@@ -64,6 +65,12 @@ export interface Facet {
   other: number;
 }
 
+/** An original field path a team's events hold, as users type it (`actor.user.email`), with its type. */
+export interface OriginalField {
+  path: string;
+  type: FieldType;
+}
+
 /** What happened to each event of an `append`, in input order. */
 export type AppendItemResult =
   | { status: 'created'; id: string }
@@ -97,6 +104,12 @@ export interface AuditStore {
   histogram(team: TeamId, request: HistogramRequest): Promise<Histogram>;
   facets(team: TeamId, request: FacetRequest): Promise<Facet>;
   get(team: TeamId, id: string): Promise<StoredEvent | null>;
+  /**
+   * Every original field path indexed for the team (SQLite: every path ever stored; Elasticsearch:
+   * the mapped `original.*` fields of the team's indices), sorted by path. Field completion and
+   * unknown-field warnings read it; it costs one small read, not a scan of the events.
+   */
+  originalFields(team: TeamId): Promise<OriginalField[]>;
   /** Deletes events with `@timestamp` before `cutoff`; returns how many (or an estimate). */
   deleteOlderThan(team: TeamId, cutoff: number): Promise<number>;
   /** Removes every event of a team. */

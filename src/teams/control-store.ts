@@ -3,6 +3,7 @@
  * in embedded mode; system indices with Elasticsearch), so several instances share one truth.
  */
 import type { ApiKey, Role, Team } from './model.ts';
+import type { SessionStore } from './session-store.ts';
 
 export interface StoredKey extends ApiKey {
   hash: string;
@@ -27,6 +28,9 @@ export interface ControlStore {
   /** Adds bytes to a team's usage of one UTC day and returns the new total. */
   addUsage(team: string, day: string, bytes: number): Promise<number>;
   getUsage(team: string, day: string): Promise<number>;
+
+  /** Sign-in sessions of the web page, in the same backend. */
+  readonly sessions: SessionStore;
 
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { ConflictError } from '../errors.ts';
 import { createSystemIndices, getVersioned, type Mapping, type Versioned, writeIfUnchanged } from '../store/elasticsearch/system-indices.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
+import { ElasticsearchSessionStore } from './elasticsearch-session-store.ts';
 import { ApiKey, Team } from './model.ts';
 
 type ControlIndex = 'settings' | 'teams' | 'keys' | 'usage';
@@ -47,10 +48,12 @@ const MAPPINGS: Record<ControlIndex, Mapping> = {
 export class ElasticsearchControlStore implements ControlStore {
   readonly #es: Client;
   readonly #indices: Record<ControlIndex, string>;
+  readonly sessions: ElasticsearchSessionStore;
 
   private constructor(es: Client, prefix: string) {
     this.#es = es;
     this.#indices = controlIndices(prefix);
+    this.sessions = new ElasticsearchSessionStore(es, prefix);
   }
 
   /**
@@ -61,6 +64,7 @@ export class ElasticsearchControlStore implements ControlStore {
     const store = new ElasticsearchControlStore(es, prefix);
     const names = Object.keys(MAPPINGS) as ControlIndex[];
     await createSystemIndices(es, names.map((name) => ({ index: store.#indices[name], mapping: MAPPINGS[name] })), replicas);
+    await store.sessions.createIndex(replicas);
     return store;
   }
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { openStateDatabase } from '../store/sqlite/state-database.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
 import { ApiKey, Team } from './model.ts';
+import { SqliteSessionStore } from './sqlite-session-store.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,9 +47,11 @@ const toKey = (r: KeyRow): ApiKey =>
 /** Control state in one SQLite file (`control.db`) beside the per-team event files. */
 export class SqliteControlStore implements ControlStore {
   readonly #db: Database.Database;
+  readonly sessions: SqliteSessionStore;
 
   constructor(file: string) {
     this.#db = openStateDatabase(file, SCHEMA);
+    this.sessions = new SqliteSessionStore(this.#db);
   }
 
   async getSetting(name: string) {

@@ -86,7 +86,7 @@ describe('webhook channel', () => {
       ['trent', 1],
     ]);
     expect(body.groups[0]!.events[0]).toMatchObject({ user: 'mallory', sourceIp: '203.0.113.5', action: 'delete' });
-    expect(body.groups[0]!.events[0]!.url).toMatch(/^https:\/\/audit\.example\.com\/api\/v1\/events\/ev\d+$/);
+    expect(body.groups[0]!.events[0]!.url).toMatch(/^https:\/\/audit\.example\.com\/events\/ev\d+$/);
     expect(req.body).not.toContain(secret);
     expect((await historyOf(state, team, rule.id, ['delivered'])).length).toBe(1);
     expect(await d.runOnce()).toBe(0);
@@ -172,7 +172,7 @@ describe('slack channel', () => {
     expect(body.text).toContain('*[HIGH] Deletes by user: new matching events*');
     expect(body.text).toContain('user.name=mallory: value 2, 2 matching events');
     expect(body.text).toContain('203.0.113.5');
-    expect(body.text).toMatch(/https:\/\/audit\.example\.com\/api\/v1\/events\/ev\d+/);
+    expect(body.text).toMatch(/https:\/\/audit\.example\.com\/events\/ev\d+/);
   });
 });
 

@@ -114,6 +114,28 @@ describe('auditlog CLI', () => {
       });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { total: number }).total).toBeGreaterThan(0);
+      // The page's address and the keys to sign in with, printed last.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no sign-in hint: ${stderr}`)), 10_000);
+        const check = () => {
+          if (/demo admin key:\n {2}alk_/.test(stderr)) {
+            clearTimeout(timer);
+            resolve();
+          } else setTimeout(check, 50);
+        };
+        check();
+      });
+      const hint = /Open (http:\/\/\S+\/) in a browser and sign in with the demo read key:\n {2}(alk_\S+)\n.*\n {2}(alk_\S+)/.exec(stderr);
+      expect(hint, stderr).not.toBeNull();
+      expect(hint![1]).toBe(`${ready.url}/`);
+      const page = await fetch(hint![1]!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<div id="app">/);
+      for (const [key, role] of [[hint![2]!, 'read'], [hint![3]!, 'admin']] as const) {
+        const signIn = await fetch(`${ready.url}/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) });
+        expect(signIn.status).toBe(200);
+        expect(await signIn.json()).toMatchObject({ team: 'demo', role });
+      }
     } finally {
       child.kill('SIGTERM');
     }

@@ -36,7 +36,8 @@ export function storeKinds(what: string): StoreKind[] {
   return requireElasticsearch(what) ? ['sqlite', 'elasticsearch'] : ['sqlite'];
 }
 
-export async function startHarness(store: StoreKind, env: Record<string, string> = {}): Promise<Harness> {
+/** `port`: listen there instead of on a free port (so AUDITLOG_BASE_URL can name the server). */
+export async function startHarness(store: StoreKind, env: Record<string, string> = {}, { port = 0 }: { port?: number } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'auditlog-http-'));
   const config = loadConfig({
     AUDITLOG_DATA_DIR: dir,
@@ -50,7 +51,7 @@ export async function startHarness(store: StoreKind, env: Record<string, string>
   });
   const rt = await createRuntime(config, createLogger(config));
   await rt.teams.ensureOperatorKey(OPERATOR_KEY);
-  const server = await startServer(rt, { port: 0, host: '127.0.0.1' });
+  const server = await startServer(rt, { port, host: '127.0.0.1' });
 
   const makeTeam = async (id: string): Promise<TeamKeys> => {
     await rt.teams.createTeam({ id: id as never });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/teams/model.ts';
-import { type Harness, OPERATOR_KEY, startHarness, storeKinds } from './harness.ts';
+import { eventually, type Harness, OPERATOR_KEY, startHarness, storeKinds } from './harness.ts';
 
 type Need = Role | 'operator' | 'any-team-key';
 
@@ -22,6 +22,8 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: () => '/api/v1/events/01JZZZZZZZZZZZZZZZZZZZZZZZ', need: 'read' },
   { method: 'GET', path: () => '/api/v1/events/histogram', need: 'read' },
   { method: 'GET', path: () => '/api/v1/events/facets?field=user.email', need: 'read' },
+  { method: 'GET', path: () => '/api/v1/events/export?format=csv', need: 'read' },
+  { method: 'GET', path: () => '/api/v1/fields?q=user.email:x', need: 'read' },
   { method: 'POST', path: () => '/api/v1/teams', need: 'operator', body: { id: 'new-team-x' } },
   { method: 'GET', path: () => '/api/v1/teams', need: 'operator' },
   { method: 'POST', path: (h) => `/api/v1/teams/${h.teams.a.team}/keys`, need: 'operator', body: { role: 'read' } },
@@ -45,6 +47,8 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: () => '/api/v1/saved-searches', need: 'admin', body: { name: 'x', query: 'a' } },
   { method: 'PUT', path: () => '/api/v1/saved-searches/nope', need: 'admin', body: { name: 'x', query: 'a' } },
   { method: 'DELETE', path: () => '/api/v1/saved-searches/nope', need: 'admin' },
+  { method: 'GET', path: () => '/api/v1/alert-states', need: 'admin' },
+  { method: 'POST', path: () => '/api/v1/alerts/preview', need: 'admin', body: { name: 'x', query: 'a', condition: { type: 'any' } } },
 ];
 
 let h: Harness;
@@ -188,6 +192,212 @@ describe.each(storeKinds('HTTP security'))('HTTP security on %s', (kind) => {
       const text = await (await h.call('/api/v1/keys', { key: h.teams.a.keys.admin })).text();
       expect(text).not.toMatch(/alk_[0-9a-z]{16}_/);
       expect(text).not.toMatch(/"hash"/);
+    });
+  });
+});
+
+/**
+ * The web page's routes: the session cookie's flags, session fixation, CSRF on every
+ * state-changing call, login CSRF, the Content-Security-Policy and the other headers.
+ */
+describe.each(storeKinds('UI security'))('web page security on %s', (kind) => {
+  let ui: Harness;
+  beforeAll(async () => {
+    ui = await startHarness(kind);
+  });
+  afterAll(async () => {
+    await ui?.close();
+  });
+
+  const COOKIE = /^(?:__Host-)?auditlog_session=([^;]*)/;
+
+  async function signIn(key: string, headers: Record<string, string> = {}) {
+    const res = await fetch(`${ui.url}/ui/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ key }),
+    });
+    const setCookie = res.headers.getSetCookie().find((c) => COOKIE.test(c)) ?? '';
+    const body = res.status === 200 ? ((await res.json()) as { csrfToken: string; team: string; role: string }) : null;
+    return { res, setCookie, token: COOKIE.exec(setCookie)?.[1] ?? '', body };
+  }
+
+  const withSession = (token: string, init: RequestInit & { csrf?: string } = {}) => {
+    const { csrf, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    headers.set('cookie', `auditlog_session=${token}`);
+    if (csrf !== undefined) headers.set('x-csrf-token', csrf);
+    return { ...rest, headers };
+  };
+
+  it('sets an HttpOnly, SameSite=Strict, expiring session cookie; Secure with the __Host- prefix over TLS', async () => {
+    const plain = await signIn(ui.teams.a.keys.read);
+    expect(plain.res.status).toBe(200);
+    expect(plain.res.headers.get('cache-control')).toBe('no-store');
+    const attrs = plain.setCookie.split(';').map((s) => s.trim().toLowerCase());
+    expect(plain.setCookie).toMatch(/^auditlog_session=[A-Za-z0-9_-]{43};/);
+    expect(attrs).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/', `max-age=${12 * 3600}`]));
+    expect(attrs).not.toContain('secure');
+    // The token is in the cookie only, never in a body a script could read.
+    expect(JSON.stringify(plain.body)).not.toContain(plain.token);
+
+    const tls = await signIn(ui.teams.a.keys.read, { 'x-forwarded-proto': 'https' });
+    expect(tls.setCookie).toMatch(/^__Host-auditlog_session=[A-Za-z0-9_-]{43};/);
+    expect(tls.setCookie.toLowerCase()).toMatch(/; secure(;|$)/);
+    expect(tls.setCookie.toLowerCase()).not.toMatch(/domain=/);
+  });
+
+  it('never continues a session the browser brought along (session fixation)', async () => {
+    const planted = 'A'.repeat(43);
+    const first = await signIn(ui.teams.a.keys.read, { cookie: `auditlog_session=${planted}` });
+    expect(first.token).not.toBe(planted);
+    expect((await fetch(`${ui.url}/api/v1/events`, withSession(planted))).status).toBe(401);
+    // An attacker's own live session planted in the victim's browser is ended by the victim's sign-in.
+    const attacker = await signIn(ui.teams.b.keys.read);
+    const victim = await signIn(ui.teams.a.keys.read, { cookie: `auditlog_session=${attacker.token}` });
+    expect(victim.token).not.toBe(attacker.token);
+    expect((await fetch(`${ui.url}/api/v1/events`, withSession(attacker.token))).status).toBe(401);
+    expect((await fetch(`${ui.url}/api/v1/events`, withSession(victim.token))).status).toBe(200);
+  });
+
+  it('refuses every state-changing call without the session CSRF token', async () => {
+    const s = await signIn(ui.teams.a.keys.admin);
+    const csrf = s.body!.csrfToken;
+    const body = JSON.stringify({ name: 'csrf check', query: 'event.outcome:failure' });
+    const post = (extra: RequestInit & { csrf?: string }) =>
+      fetch(`${ui.url}/api/v1/saved-searches`, withSession(s.token, { method: 'POST', headers: { 'content-type': 'application/json' }, body, ...extra }));
+    const missing = await post({});
+    expect(missing.status).toBe(403);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/CSRF/);
+    expect((await post({ csrf: 'x'.repeat(43) })).status).toBe(403);
+    expect((await post({ csrf: '' })).status).toBe(403);
+    const created = await post({ csrf });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { id: string }).id;
+    for (const [method, path] of [
+      ['DELETE', `/api/v1/saved-searches/${id}`],
+      ['PUT', `/api/v1/saved-searches/${id}`],
+      ['POST', '/api/v1/alerts'],
+      ['PATCH', '/api/v1/alerts/nope'],
+      ['POST', '/api/v1/alerts/preview'],
+      ['POST', '/api/v1/keys'],
+    ] as const) {
+      const res = await fetch(`${ui.url}${path}`, withSession(s.token, { method, headers: { 'content-type': 'application/json' }, body: '{}' }));
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    // Safe reads need no token; the saved search is still there.
+    const list = await fetch(`${ui.url}/api/v1/saved-searches`, withSession(s.token));
+    expect(((await list.json()) as { savedSearches: Array<{ id: string }> }).savedSearches.map((x) => x.id)).toContain(id);
+    // Sign-out is state-changing too.
+    expect((await fetch(`${ui.url}/ui/session`, withSession(s.token, { method: 'DELETE' }))).status).toBe(403);
+    expect((await fetch(`${ui.url}/api/v1/events`, withSession(s.token))).status).toBe(200);
+  });
+
+  it('refuses a sign-in from another origin or as a form post (login CSRF)', async () => {
+    expect((await signIn(ui.teams.a.keys.read, { origin: 'https://evil.example' })).res.status).toBe(403);
+    expect((await signIn(ui.teams.a.keys.read, { origin: ui.url })).res.status).toBe(200);
+    const form = await fetch(`${ui.url}/ui/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `key=${encodeURIComponent(ui.teams.a.keys.read)}`,
+    });
+    expect(form.status).toBe(415);
+    expect(form.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('signs in only with a read or admin key of a team', async () => {
+    expect((await signIn(ui.teams.a.keys.ingest)).res.status).toBe(403);
+    expect((await signIn(OPERATOR_KEY)).res.status).toBe(403);
+    expect((await signIn('alk_0123456789abcdef_' + 'A'.repeat(43))).res.status).toBe(401);
+    const bad = await fetch(`${ui.url}/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"key": 1}' });
+    expect(bad.status).toBe(400);
+    const huge = await fetch(`${ui.url}/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'x'.repeat(10_000) }) });
+    expect(huge.status).toBe(413);
+  });
+
+  it('a signed-out session is dead everywhere, and the cookie is cleared', async () => {
+    const s = await signIn(ui.teams.a.keys.read);
+    const out = await fetch(`${ui.url}/ui/session`, withSession(s.token, { method: 'DELETE', csrf: s.body!.csrfToken }));
+    expect(out.status).toBe(204);
+    expect(out.headers.getSetCookie().join(';')).toMatch(/auditlog_session=;.*Max-Age=0/i);
+    expect((await fetch(`${ui.url}/api/v1/events`, withSession(s.token))).status).toBe(401);
+    const who = await fetch(`${ui.url}/ui/session`, withSession(s.token));
+    expect(await who.json()).toEqual({ session: null });
+  });
+
+  it("a session acts with its key's role and team only", async () => {
+    const read = await signIn(ui.teams.a.keys.read);
+    const res = await fetch(`${ui.url}/api/v1/alerts`, withSession(read.token));
+    expect(res.status).toBe(403);
+    const write = await fetch(`${ui.url}/api/v1/saved-searches`, withSession(read.token, { method: 'POST', csrf: read.body!.csrfToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', query: 'a' }) }));
+    expect(write.status).toBe(403);
+    const ingest = await fetch(`${ui.url}/api/v1/events`, withSession(read.token, { method: 'POST', csrf: read.body!.csrfToken, headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(ingest.status).toBe(403);
+    // A revoked key ends its sessions.
+    const { key, secret } = await ui.rt.teams.createKey(ui.teams.a.team, 'read');
+    const doomed = await signIn(secret);
+    expect((await fetch(`${ui.url}/api/v1/events`, withSession(doomed.token))).status).toBe(200);
+    await ui.rt.teams.revokeKey(ui.teams.a.team, key.id);
+    expect((await fetch(`${ui.url}/api/v1/events`, withSession(doomed.token))).status).toBe(401);
+  });
+
+  const PAGES = ['/', '/signin', '/search?q=a', '/events/01JZZZZZZZZZZZZZZZZZZZZZZZ', '/history?field=user.email&value=x', '/saved', '/alerts', '/alerts/new'];
+
+  it.each(PAGES)('%s answers the page with a strict Content-Security-Policy and no asset from another origin', async (path) => {
+    const res = await fetch(`${ui.url}${path}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v] as [string, string[]]));
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('style-src')).toEqual(["'self'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(csp).not.toMatch(/unsafe-|https?:|\*/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const html = await res.text();
+    // Every src/href is a path of this server; nothing inline.
+    const refs = [...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const r of refs) expect(r).toMatch(/^\/[^/]/);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style|style="/);
+    for (const r of refs.filter((x) => x.startsWith('/assets/'))) {
+      const asset = await fetch(`${ui.url}${r}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-security-policy')).toBe(csp);
+      expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
+  it('the assets load nothing from another origin', async () => {
+    const html = await (await fetch(`${ui.url}/search`)).text();
+    for (const r of [...html.matchAll(/(?:src|href)="(\/assets\/[^"]*)"/g)].map((m) => m[1]!)) {
+      const text = await (await fetch(`${ui.url}${r}`)).text();
+      // No URL of another origin in code or styles (XML namespaces are names, not requests).
+      const urls = [...text.matchAll(/https?:\/\/[a-z0-9][a-z0-9.-]*/gi)].map((m) => m[0]).filter((u) => u !== 'http://www.w3.org');
+      expect(urls, r).toEqual([]);
+      expect(text).not.toMatch(/@import|url\(\s*["']?(?!data:)/);
+    }
+  });
+
+  it('records sign-ins and sign-outs in the audit trail', async () => {
+    const s = await signIn(ui.teams.a.keys.read);
+    await fetch(`${ui.url}/ui/session`, withSession(s.token, { method: 'DELETE', csrf: s.body!.csrfToken }));
+    await eventually(async () => {
+      const res = await ui.call(`/api/v1/system/events?${new URLSearchParams({ q: `url.path:"/ui/session" AND user.id:${ui.teams.a.keyIds.read}` })}`, {
+        key: OPERATOR_KEY,
+      });
+      const page = (await res.json()) as { hits: Array<{ normalized: Record<string, unknown> }> };
+      const methods = page.hits.map((h) => h.normalized['http.request.method']);
+      expect(methods).toContain('POST');
+      expect(methods).toContain('DELETE');
     });
   });
 });

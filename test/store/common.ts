@@ -598,6 +598,23 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
       300_000,
     );
 
+    test('originalFields lists every original leaf path of the team, and nothing of another team', async () => {
+      const team = newTeam();
+      const other = newTeam();
+      await store.append(team, [
+        makeEvent(team, 'f1', T0, { actor: { user: { email: 'a@example.com' } }, crud: 'c', tags: ['x', 'y'], 'a.b': 1, nothing: null }),
+        makeEvent(team, 'f2', T0 + MIN, { actor: 'bot', result: { ok: true } }, { 'event.action': 'login' }),
+      ]);
+      await store.append(other, [makeEvent(other, 'g1', T0, { secret_field_of_other_team: 'x' })]);
+      const fields = await store.originalFields(team);
+      const paths = fields.map((f) => f.path);
+      // Like Elasticsearch, a null value adds no field.
+      expect(paths).toEqual(['a.b', 'actor', 'actor.user.email', 'crud', 'result.ok', 'tags']);
+      expect(fields.every((f) => f.type === 'keyword')).toBe(true);
+      expect((await store.originalFields(other)).map((f) => f.path)).toEqual(['secret_field_of_other_team']);
+      expect(await store.originalFields(newTeam())).toEqual([]);
+    });
+
     test('ping answers while the store is open', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

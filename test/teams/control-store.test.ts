@@ -89,7 +89,7 @@ if (requireElasticsearch('control store: elasticsearch')) {
     return {
       store,
       cleanup: async () => {
-        await es.indices.delete({ index: `${prefix}_control-settings,${prefix}_control-teams,${prefix}_control-keys,${prefix}_control-usage` });
+        await es.indices.delete({ index: `${prefix}_control-settings,${prefix}_control-teams,${prefix}_control-keys,${prefix}_control-usage,${prefix}_control-sessions` });
         await es.close();
       },
     };

@@ -23,6 +23,7 @@ import type {
   FacetRequest,
   Histogram,
   HistogramRequest,
+  OriginalField,
   QueryRequest,
   SearchPage,
   SearchRequest,
@@ -32,6 +33,7 @@ import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
 import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fromSource } from './document.ts';
+import { listOriginalFields } from './original-fields.ts';
 import { toAppError } from './errors.ts';
 import { checkPrefix, checkTeam, indexName, indexSpan, periodEnd, periodForRetention, teamPattern, type Period } from './naming.ts';
 import {
@@ -416,6 +418,14 @@ export class ElasticsearchStore implements AuditStore {
       return hit ? fromSource(hit._source ?? {}, team) : null;
     } catch (err) {
       throw toAppError(err, 'get');
+    }
+  }
+
+  async originalFields(team: TeamId): Promise<OriginalField[]> {
+    try {
+      return await listOriginalFields(this.client, this.#target(team).index, team);
+    } catch (err) {
+      throw toAppError(err, 'field list');
     }
   }
 

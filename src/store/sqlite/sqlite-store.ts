@@ -14,6 +14,7 @@ import type {
   FacetRequest,
   Histogram,
   HistogramRequest,
+  OriginalField,
   QueryRequest,
   SearchPage,
   SearchRequest,
@@ -24,6 +25,7 @@ import { registerFunctions } from './functions.ts';
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { fieldRows } from './index-rows.ts';
 import { formatIpKey } from './ip.ts';
+import { listOriginalFields } from './original-fields.ts';
 import { openSchema, type Synchronous } from './schema.ts';
 import type { Plan } from './sql-sets.ts';
 import { ftsDocument, ftsValues } from './text.ts';
@@ -276,6 +278,10 @@ export class SqliteStore implements AuditStore {
     const { db } = this.#open(team);
     const key = db.prepare('SELECT seq, id, ts, received FROM events WHERE id = ?').get(id) as KeyRow | undefined;
     return key ? (this.#load(db, [key], team)[0] ?? null) : null;
+  }
+
+  async originalFields(team: TeamId): Promise<OriginalField[]> {
+    return listOriginalFields(this.#open(team).db);
   }
 
   async deleteOlderThan(team: TeamId, cutoff: number): Promise<number> {

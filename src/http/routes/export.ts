@@ -1,0 +1,69 @@
+/**
+ * GET /api/v1/events/export: every matching event as CSV or NDJSON, streamed (read key). The
+ * call is recorded in the audit trail like every read (src/http/app.ts), with its query.
+ */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { TeamId } from '../../events/event.ts';
+import { ExportService, MAX_EXPORT_COLUMNS } from '../../services/export.ts';
+import type { SearchService } from '../../services/search.ts';
+import type { AuditStore } from '../../store/interface.ts';
+import { teamOf } from '../auth.ts';
+import type { AppEnv } from '../context.ts';
+import { ErrorBody } from '../errors.ts';
+
+const exportRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/events/export',
+  summary: 'Export matching events as CSV or NDJSON (read key)',
+  description:
+    'Streams every event matching the query and range, newest first unless sort=asc, with no row cap. CSV cells that a ' +
+    'spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) are prefixed with a single quote.',
+  security: [{ Bearer: [] }],
+  request: {
+    query: z.object({
+      q: z.string().max(16 * 1024).optional().openapi({ description: 'Lucene query string', example: 'event.outcome:failure' }),
+      from: z.string().optional().openapi({ description: 'Inclusive start: ISO 8601, epoch ms, or date math', example: 'now-7d' }),
+      to: z.string().optional().openapi({ description: 'Exclusive end (default: now, fixed when the export starts)' }),
+      format: z.enum(['csv', 'ndjson']).default('csv'),
+      columns: z
+        .string()
+        .max(8 * 1024)
+        .optional()
+        .openapi({
+          description: `Comma-separated field names (at most ${MAX_EXPORT_COLUMNS}); \`actor\` is user.email, else user.name, else user.id. Default for CSV: @timestamp, auditlog.id, actor, event.action, event.outcome, source.ip, user_agent.original, message; for NDJSON: the whole event with its raw text.`,
+          example: '@timestamp,actor,event.action,source.ip',
+        }),
+      sort: z.enum(['desc', 'asc']).default('desc'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The events, one per line (CSV with a header row)',
+      content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+    },
+    400: { description: 'Bad query or parameter', content: { 'application/json': { schema: ErrorBody } } },
+    401: { description: 'Missing or invalid key', content: { 'application/json': { schema: ErrorBody } } },
+    403: { description: 'Key lacks the read role', content: { 'application/json': { schema: ErrorBody } } },
+  },
+});
+
+/** Register before the search routes: `/events/{id}` would otherwise take `export` for an id. */
+export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: { store: AuditStore; search: SearchService }) {
+  const exporter = new ExportService(deps.store, deps.search);
+  app.openapi(exportRoute, async (c) => {
+    const team = teamOf(c.get('principal'), 'read') as TeamId;
+    const { columns, ...params } = c.req.valid('query');
+    const list = columns
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const out = await exporter.open(team, { ...params, ...(list?.length ? { columns: list } : {}) });
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    return c.body(out.body, 200, {
+      'Content-Type': out.contentType,
+      'Content-Disposition': `attachment; filename="auditlog-${team}-${stamp}.${out.extension}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    }) as never;
+  });
+}
