@@ -2,6 +2,7 @@
  * Ingest: decode → adapt → validate → store, with per-event results. One bad event never
  * sinks the batch; nothing is acknowledged unless the store said it is durable.
  */
+import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { EventFormat, StoredEvent, TeamId } from '../events/event.ts';
 import { ingestBody } from '../ingest/index.ts';
@@ -21,10 +22,36 @@ export interface IngestRequest {
   waitForSearch?: boolean;
 }
 
-export interface IngestResult {
-  accepted: Array<{ index: number; id: string; duplicate?: true }>;
-  rejected: Array<{ index: number; reason: string; field?: string }>;
-}
+/** Why an accepted event deserves a second look (README, "Ingest"). */
+export const IngestWarningCode = z.enum(['id_conflict', 'timestamp_invalid', 'timestamp_future']);
+export type IngestWarningCode = z.infer<typeof IngestWarningCode>;
+
+export const IngestWarning = z.object({
+  index: z.number().int(),
+  code: IngestWarningCode,
+  message: z.string(),
+  field: z.string().optional(),
+});
+export type IngestWarning = z.infer<typeof IngestWarning>;
+
+export const IngestResult = z.object({
+  accepted: z.array(
+    z.object({
+      index: z.number().int(),
+      id: z.string(),
+      duplicate: z.literal(true).optional(),
+      conflictsWith: z
+        .string()
+        .optional()
+        .describe('The id the event came with, when that id already held a different event: `id` is derived from both, and the event is flagged id_conflict.'),
+    }),
+  ),
+  rejected: z.array(z.object({ index: z.number().int(), reason: z.string(), field: z.string().optional() })),
+  warnings: z
+    .array(IngestWarning)
+    .describe('One per accepted event with a caveat: an id conflict, or a timestamp not taken as sent (invalid, or more than a day ahead).'),
+});
+export type IngestResult = z.infer<typeof IngestResult>;
 
 export class IngestService {
   readonly #store: AuditStore;
@@ -53,6 +80,7 @@ export class IngestService {
     });
 
     const rejected: IngestResult['rejected'] = [];
+    const warnings: IngestWarning[] = [];
     const good: Array<{ index: number; event: StoredEvent }> = [];
     for (const item of prepared) {
       if ('error' in item) rejected.push({ index: item.index, ...item.error });
@@ -78,14 +106,25 @@ export class IngestService {
       const results = await this.#store.append(req.team.id as TeamId, events, { waitForSearch: req.waitForSearch });
       results.forEach((r, i) => {
         const index = good[i]!.index;
-        if (r.status === 'created') accepted.push({ index, id: r.id });
-        else if (r.status === 'duplicate') accepted.push({ index, id: r.id, duplicate: true });
-        else rejected.push({ index, reason: r.reason });
+        if (r.status === 'rejected') {
+          rejected.push({ index, reason: r.reason });
+          return;
+        }
+        accepted.push({ index, id: r.id, ...(r.status === 'duplicate' ? { duplicate: true as const } : {}), ...(r.conflictsWith ? { conflictsWith: r.conflictsWith } : {}) });
+        if (r.conflictsWith) {
+          warnings.push({
+            index,
+            code: 'id_conflict',
+            message: `id ${r.conflictsWith} already holds a different event; this one is stored as ${r.id}, flagged id_conflict`,
+          });
+        }
       });
       await this.#control.addUsage(req.team.id, day, bytes);
     }
-    accepted.sort((a, b) => a.index - b.index);
-    rejected.sort((a, b) => a.index - b.index);
-    return { accepted, rejected };
+    const byIndex = (a: { index: number }, b: { index: number }) => a.index - b.index;
+    accepted.sort(byIndex);
+    rejected.sort(byIndex);
+    warnings.sort(byIndex);
+    return { accepted, rejected, warnings };
   }
 }

@@ -60,9 +60,26 @@ describe('prepareEvents', () => {
     expect(forced.format).toBe('generic');
   });
 
-  it('keeps the Threat Stack id as the event id, so a retry stores the same event', () => {
+  it('keeps the Threat Stack id in the event id, namespaced by the format, so a retry stores the same event', () => {
     const event = eventOf(prepareEvents([item(fixture('threatstack-api-event.json'))], ctx)[0]);
-    expect(event.id).toBe('5f1c9a7e2b8d4c3a9e6f0b12');
+    expect(event.id).toBe('threatstack.5f1c9a7e2b8d4c3a9e6f0b12');
+  });
+
+  it('namespaces producer ids by format: the same id from two formats, or equal to an Idempotency-Key id, never meets', () => {
+    const ts = eventOf(prepareEvents([item({ id: 'shared-1', crud: 'c' })], { ...ctx, format: 'threatstack' })[0]);
+    const ecs = eventOf(prepareEvents([item({ '@timestamp': '2026-11-23T11:00:00Z', event: { id: 'shared-1' } })], { ...ctx, format: 'ecs' })[0]);
+    expect(ts.id).toBe('threatstack.shared-1');
+    expect(ecs.id).toBe('ecs.shared-1');
+    // An ECS event.id spelled like the id an Idempotency-Key gives: still two ids.
+    const keyed = eventOf(prepareEvents([item({ action: 'x' })], { ...ctx, idempotencyKey: 'k' })[0]);
+    const forged = eventOf(prepareEvents([item({ '@timestamp': '2026-11-23T11:00:00Z', event: { id: keyed.id } })], { ...ctx, format: 'ecs' })[0]);
+    expect(keyed.id).toBe('key.k-0');
+    expect(forged.id).toBe('ecs.key.k-0');
+    // A hashed id (unsafe text) cannot be spelled by a producer: `:` follows the namespace only there.
+    const hashed = eventOf(prepareEvents([item({ id: 'has space' })], { ...ctx, format: 'threatstack' })[0]);
+    const spelled = eventOf(prepareEvents([item({ id: hashed.id.slice('threatstack'.length + 1) })], { ...ctx, format: 'threatstack' })[0]);
+    expect(hashed.id).toMatch(/^threatstack:/);
+    expect(spelled.id).not.toBe(hashed.id);
   });
 
   it('hashes a producer id that is too long or has unsafe characters', () => {
@@ -70,7 +87,7 @@ describe('prepareEvents', () => {
     const long = prepareEvents([item({ id: 'x'.repeat(200) })], { ...ctx, format: 'threatstack' });
     for (const p of [weird[0], long[0]]) {
       const event = eventOf(p);
-      expect(event.id).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(event.id).toMatch(/^threatstack:[A-Za-z0-9_-]{32}$/);
     }
     expect(eventOf(weird[0]).id).toBe(eventOf(prepareEvents([item({ id: 'a b/c?d' })], { ...ctx, format: 'threatstack' })[0]).id);
   });
@@ -93,16 +110,16 @@ describe('prepareEvents', () => {
     const items = [item({ action: 'a' }), item({ action: 'b' }, 1)];
     const once = prepareEvents(items, { ...ctx, idempotencyKey: 'req-42' }).map(eventOf);
     const again = prepareEvents(items, { ...ctx, received: RECEIVED + 1000, idempotencyKey: 'req-42' }).map(eventOf);
-    expect(once.map((e) => e.id)).toEqual(['req-42-0', 'req-42-1']);
+    expect(once.map((e) => e.id)).toEqual(['key.req-42-0', 'key.req-42-1']);
     expect(again.map((e) => e.id)).toEqual(once.map((e) => e.id));
     const unsafe = prepareEvents(items, { ...ctx, idempotencyKey: 'key with spaces/'.repeat(20) }).map(eventOf);
-    expect(unsafe.every((e) => /^[A-Za-z0-9_-]{32}$/.test(e.id))).toBe(true);
+    expect(unsafe.every((e) => /^key:[A-Za-z0-9_-]{32}$/.test(e.id))).toBe(true);
     expect(unsafe[0]!.id).not.toBe(unsafe[1]!.id);
   });
 
   it('prefers the producer id over the Idempotency-Key', () => {
     const event = eventOf(prepareEvents([item(fixture('threatstack-api-event.json'))], { ...ctx, idempotencyKey: 'k' })[0]);
-    expect(event.id).toBe('5f1c9a7e2b8d4c3a9e6f0b12');
+    expect(event.id).toBe('threatstack.5f1c9a7e2b8d4c3a9e6f0b12');
   });
 
   it('turns an adapter rejection into that item’s error, naming the field, and keeps the others', () => {
@@ -110,7 +127,7 @@ describe('prepareEvents', () => {
       [item({ id: 'ok', event_time: '2021-01-01T00:00:00Z' }), item({ id: 'bad', event_time: 'yesterday' }, 1)],
       { ...ctx, format: 'threatstack' },
     );
-    expect(eventOf(prepared[0]).id).toBe('ok');
+    expect(eventOf(prepared[0]).id).toBe('threatstack.ok');
     expect(prepared[1]).toEqual({
       index: 1,
       error: { reason: 'event_time: "yesterday" is not a timestamp (not a recognised date format)', field: 'event_time' },

@@ -7,18 +7,13 @@ import { z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../errors.ts';
 import { EventFormat } from '../../events/event.ts';
-import type { IngestService } from '../../services/ingest.ts';
+import { IngestResult, type IngestService } from '../../services/ingest.ts';
 import type { TeamService } from '../../teams/service.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorBody } from '../errors.ts';
 
-export const IngestResponse = z
-  .object({
-    accepted: z.array(z.object({ index: z.number().int(), id: z.string(), duplicate: z.literal(true).optional() })),
-    rejected: z.array(z.object({ index: z.number().int(), reason: z.string(), field: z.string().optional() })),
-  })
-  .openapi('IngestResponse');
+export const IngestResponse = z.object(IngestResult.shape).openapi('IngestResponse');
 
 const FORMATS = [...EventFormat.options, 'auto'] as const;
 const FormatParam = z.enum(FORMATS);
