@@ -43,11 +43,20 @@ const DECOMPRESSORS: Record<string, (buf: Uint8Array, opts: ZlibOptions) => Prom
 };
 
 export async function decodeBody(body: Uint8Array, options: DecodeOptions = {}): Promise<DecodedItem[]> {
+  const { text, mode } = await bodyText(body, options);
+  return decodeText(text, mode, options.limits ?? DEFAULT_INGEST_LIMITS);
+}
+
+/**
+ * The body as text (decompressed, UTF-8 checked) and how to read it: the first half of
+ * decodeBody, for callers that need the text itself (an Idempotency-Key is bound to it).
+ */
+export async function bodyText(body: Uint8Array, options: DecodeOptions = {}): Promise<{ text: string; mode: 'sniff' | 'ndjson' }> {
   const limits = options.limits ?? DEFAULT_INGEST_LIMITS;
   const mode = bodyMode(options.contentType);
   if (body.byteLength > limits.maxBodyBytes) throw new LimitExceededError('request body size in bytes', limits.maxBodyBytes);
   const bytes = await decompress(body, options.contentEncoding, limits.maxBodyBytes);
-  return decodeText(toText(bytes), mode, limits);
+  return { text: toText(bytes), mode };
 }
 
 /** Decode an already-decompressed body text (the CLI import reads files this way). */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { EventFormat, StoredEvent, TeamId } from '../events/event.ts';
-import { ingestBody } from '../ingest/index.ts';
+import { ingestRequest } from '../ingest/index.ts';
 import type { IngestLimits } from '../ingest/limits.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { ControlStore } from '../teams/control-store.ts';
@@ -53,6 +53,13 @@ export const IngestResult = z.object({
 });
 export type IngestResult = z.infer<typeof IngestResult>;
 
+/**
+ * How long an Idempotency-Key stays bound to its request's content (Stripe keeps keys 24 hours).
+ * After that a reused key with other content is no longer refused, and nothing is lost either:
+ * its events whose ids hold other content are stored under derived ids, flagged id_conflict.
+ */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
+
 export class IngestService {
   readonly #store: AuditStore;
   readonly #control: ControlStore;
@@ -68,7 +75,7 @@ export class IngestService {
 
   async ingest(req: IngestRequest): Promise<IngestResult> {
     const received = this.#now();
-    const prepared = await ingestBody({
+    const { items: prepared, fingerprint } = await ingestRequest({
       body: req.body,
       contentType: req.contentType,
       contentEncoding: req.contentEncoding,
@@ -78,6 +85,18 @@ export class IngestService {
       idempotencyKey: req.idempotencyKey,
       limits: this.#limits,
     });
+
+    if (req.idempotencyKey !== undefined) {
+      const sent = fingerprint();
+      const bound = await this.#control.claimIdempotencyKey(req.team.id, req.idempotencyKey, sent, received, received - IDEMPOTENCY_KEY_TTL_MS);
+      if (bound !== sent) {
+        throw new AppError(
+          'IDEMPOTENCY_KEY_REUSED',
+          `Idempotency-Key ${JSON.stringify(req.idempotencyKey)} was used in the last 24 hours for a request with other content; nothing was stored. Send new content with a new key.`,
+          { field: 'Idempotency-Key' },
+        );
+      }
+    }
 
     const rejected: IngestResult['rejected'] = [];
     const warnings: IngestWarning[] = [];

@@ -28,6 +28,15 @@ export interface ControlStore {
   addUsage(team: string, day: string, bytes: number): Promise<number>;
   getUsage(team: string, day: string): Promise<number>;
 
+  /**
+   * Binds a team's Idempotency-Key to the fingerprint of a request's content, unless a binding
+   * made at or after `since` (epoch ms) holds it; an older one is replaced. Returns the
+   * fingerprint bound afterwards: `fingerprint` itself when the key was free, expired or bound to
+   * the same content. Atomic across instances: of two racing claims one wins, both see it.
+   * Bindings older than `since` may be deleted.
+   */
+  claimIdempotencyKey(team: string, key: string, fingerprint: string, now: number, since: number): Promise<string>;
+
   close(): Promise<void>;
 }
 

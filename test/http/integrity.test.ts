@@ -3,6 +3,7 @@
  * content (producer ids, Idempotency-Key), timestamps that cannot be taken as sent, and events
  * older than the team's retention.
  */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, storeKinds } from './harness.ts';
 
@@ -27,7 +28,7 @@ async function ingest(body: unknown, { headers = {}, team = 'a', query = '' }: {
     method: 'POST',
     key: h.teams[team].keys.ingest,
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as IngestAnswer & { error?: { code: string; message: string } } };
 }
@@ -123,6 +124,46 @@ describe.each(storeKinds('integrity'))('integrity of the record on %s', (kind) =
       expect(spoof.body.accepted).toEqual([{ index: 0, id: `ecs.${keyedId}` }]);
       expect((await getEvent(keyedId)).original).toEqual({ action: 'keyed', n: 1 });
       expect(spoof.body.warnings).toEqual([]);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    const events = (tag: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ '@timestamp': new Date(Date.now() - 1000 * (i + 1)).toISOString(), event: { action: tag }, n: i }));
+
+    it('the same key with the same body replays as duplicates, however the body was compressed', async () => {
+      const key = `same-${unique()}`;
+      const body = JSON.stringify(events(`idem-${key}`, 3));
+      const first = await ingest(body, { headers: { 'idempotency-key': key } });
+      expect(first.status).toBe(200);
+      expect(first.body.accepted.map((a) => a.id)).toEqual([0, 1, 2].map((i) => `key.${key}-${i}`));
+      const again = await ingest(gzipSync(body, { level: 1 }), { headers: { 'idempotency-key': key, 'content-encoding': 'gzip' } });
+      expect(again.status).toBe(200);
+      expect(again.body.accepted).toEqual(first.body.accepted.map((a) => ({ ...a, duplicate: true })));
+      expect((await search(`event.action:idem-${key}`)).total).toBe(3);
+    });
+
+    it('the same key with another body is refused with 422 IDEMPOTENCY_KEY_REUSED, and nothing of it is stored', async () => {
+      const key = `reused-${unique()}`;
+      const first = await ingest(events(`first-${key}`, 2), { headers: { 'idempotency-key': key } });
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      const reused = await ingest(events(`second-${key}`, 3), { headers: { 'idempotency-key': key } });
+      expect(reused.status).toBe(422);
+      expect(reused.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', message: expect.stringContaining(key) });
+      expect((await search(`event.action:second-${key}`)).total).toBe(0);
+      expect((await search(`event.action:first-${key}`)).total).toBe(2);
+      // Keys are per team: team b may use the same key for its own content.
+      const b = await ingest(events(`second-${key}`, 1), { headers: { 'idempotency-key': key }, team: 'b' });
+      expect(b.status, JSON.stringify(b.body)).toBe(200);
+      expect((await search(`event.action:second-${key}`, 'b')).total).toBe(1);
+    });
+
+    it('an empty or oversized key is refused, naming the header', async () => {
+      for (const key of ['', 'k'.repeat(201)]) {
+        const res = await ingest(events('bad-key', 1), { headers: { 'idempotency-key': key } });
+        expect(res.status).toBe(400);
+        expect(res.body.error?.message).toContain('Idempotency-Key');
+      }
     });
   });
 });
