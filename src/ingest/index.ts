@@ -22,6 +22,7 @@ export interface IngestRequest {
   format?: EventFormat | undefined;
   received: number;
   idempotencyKey?: string | undefined;
+  eventIds?: readonly string[] | undefined;
   limits?: IngestLimits | undefined;
 }
 

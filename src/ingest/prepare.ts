@@ -20,6 +20,11 @@ export interface PrepareContext {
   /** Receive time, epoch ms: the event time of events that carry none. */
   received: number;
   idempotencyKey?: string | undefined;
+  /**
+   * Ids by index for events that carry none of their own, instead of the Idempotency-Key's
+   * (the CLI import derives them from each line's content: ingest/ids.ts importEventId).
+   */
+  eventIds?: readonly string[] | undefined;
   limits?: IngestLimits | undefined;
   /**
    * The limits decodeBody measured these items with, when they come from it: it rejected
@@ -61,12 +66,15 @@ function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: Prepare
     flags.push('fields_truncated');
   }
   const timestamp = adapted.timestamp ?? ctx.received;
+  const given = ctx.eventIds?.[index];
   const id =
     adapted.producerId !== undefined
       ? producerEventId(format, adapted.producerId, adapted.timestamp, original)
-      : ctx.idempotencyKey !== undefined
-        ? idempotentEventId(ctx.idempotencyKey, index)
-        : newEventId(timestamp);
+      : given !== undefined
+        ? given
+        : ctx.idempotencyKey !== undefined
+          ? idempotentEventId(ctx.idempotencyKey, index)
+          : newEventId(timestamp);
   const candidate: StoredEvent = {
     id,
     team: ctx.team,

@@ -18,6 +18,8 @@ export interface IngestRequest {
   contentEncoding?: string;
   format?: EventFormat;
   idempotencyKey?: string;
+  /** Ids by index for events without one of their own (the CLI import's, derived from content). */
+  eventIds?: readonly string[];
   /** Answer only once the events are searchable (read-your-writes; slower on Elasticsearch). */
   waitForSearch?: boolean;
 }
@@ -83,6 +85,7 @@ export class IngestService {
       format: req.format,
       received,
       idempotencyKey: req.idempotencyKey,
+      eventIds: req.eventIds,
       limits: this.#limits,
     });
 
