@@ -178,7 +178,8 @@ function decodeNdjson(text: string, limits: IngestLimits, { fallback }: { fallba
   return items;
 }
 
-function item(index: number, value: unknown, raw: string, limits: IngestLimits): DecodedItem {
+function item(index: number, parsed: unknown, raw: string, limits: IngestLimits): DecodedItem {
+  const value = OVERFLOW.test(raw) ? keepOverflowingNumbers(raw, parsed) : parsed;
   if (!isObject(value)) return { index, error: `expected a JSON object, got ${describe(value)}` };
   // At most 3 UTF-8 bytes per UTF-16 unit: the exact count (a scan) only when that bound is too big.
   if (raw.length * 3 > limits.maxEventBytes) {
@@ -190,6 +191,25 @@ function item(index: number, value: unknown, raw: string, limits: IngestLimits):
   const excess = exceedsShape(value, limits);
   if (excess) return { index, error: excess };
   return { index, value, raw };
+}
+
+/** A number literal too large for a double (`1e400`, 309 digits): JSON.parse makes it Infinity. */
+const OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
+
+/**
+ * The value parsed again with each number JSON.parse turns into ±Infinity kept as its source
+ * text (`"1e400"`): Infinity serialises as null, so the value sent would vanish from the stored
+ * original (and from search) while the raw text still shows it. The test above also matches
+ * such text inside strings; the second parse then changes nothing.
+ */
+function keepOverflowingNumbers(raw: string, parsed: unknown): unknown {
+  try {
+    return JSON.parse(raw, (_key, value: unknown, context?: { source?: string }) =>
+      typeof value === 'number' && !Number.isFinite(value) && context?.source !== undefined ? context.source : value,
+    );
+  } catch {
+    return parsed;
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { prepareEvents, type PreparedItem } from './prepare.ts';
 export { decodeBody, decodeText, type DecodedItem, type DecodeOptions } from './decode.ts';
 export { prepareEvents, type PreparedItem, type PrepareContext } from './prepare.ts';
 export { IngestLimits, DEFAULT_INGEST_LIMITS } from './limits.ts';
+export { ItemRejection, ItemWarning, RejectionCode, WarningCode } from './outcomes.ts';
 export { adapt, detectFormat, type AdaptedEvent } from './adapters/index.ts';
 export { parseTimestamp, timestampMs } from './timestamps.ts';
 
@@ -24,6 +25,7 @@ export interface IngestRequest {
   idempotencyKey?: string | undefined;
   eventIds?: readonly string[] | undefined;
   limits?: IngestLimits | undefined;
+  retentionDays?: number | undefined;
 }
 
 /**

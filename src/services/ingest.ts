@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { EventFormat, StoredEvent, TeamId } from '../events/event.ts';
-import { ingestRequest } from '../ingest/index.ts';
+import { ingestRequest, ItemRejection, ItemWarning } from '../ingest/index.ts';
 import type { IngestLimits } from '../ingest/limits.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { ControlStore } from '../teams/control-store.ts';
@@ -24,16 +24,8 @@ export interface IngestRequest {
   waitForSearch?: boolean;
 }
 
-/** Why an accepted event deserves a second look (README, "Ingest"). */
-export const IngestWarningCode = z.enum(['id_conflict', 'timestamp_invalid', 'timestamp_future']);
-export type IngestWarningCode = z.infer<typeof IngestWarningCode>;
-
-export const IngestWarning = z.object({
-  index: z.number().int(),
-  code: IngestWarningCode,
-  message: z.string(),
-  field: z.string().optional(),
-});
+/** A warning about the accepted event at `index` (README, "Ingest"). */
+export const IngestWarning = ItemWarning.extend({ index: z.number().int() });
 export type IngestWarning = z.infer<typeof IngestWarning>;
 
 export const IngestResult = z.object({
@@ -48,7 +40,7 @@ export const IngestResult = z.object({
         .describe('The id the event came with, when that id already held a different event: `id` is derived from both, and the event is flagged id_conflict.'),
     }),
   ),
-  rejected: z.array(z.object({ index: z.number().int(), reason: z.string(), field: z.string().optional() })),
+  rejected: z.array(ItemRejection.extend({ index: z.number().int() })),
   warnings: z
     .array(IngestWarning)
     .describe('One per accepted event with a caveat: an id conflict, or a timestamp not taken as sent (invalid, or more than a day ahead).'),
@@ -87,6 +79,7 @@ export class IngestService {
       idempotencyKey: req.idempotencyKey,
       eventIds: req.eventIds,
       limits: this.#limits,
+      retentionDays: req.team.retentionDays,
     });
 
     if (req.idempotencyKey !== undefined) {
@@ -104,9 +97,14 @@ export class IngestService {
     const rejected: IngestResult['rejected'] = [];
     const warnings: IngestWarning[] = [];
     const good: Array<{ index: number; event: StoredEvent }> = [];
+    const pendingWarnings = new Map<number, ItemWarning[]>();
     for (const item of prepared) {
-      if ('error' in item) rejected.push({ index: item.index, ...item.error });
-      else good.push(item);
+      if ('error' in item) {
+        rejected.push({ index: item.index, ...item.error });
+        continue;
+      }
+      good.push(item);
+      if (item.warnings) pendingWarnings.set(item.index, item.warnings);
     }
 
     const events = good.map((g) => g.event);
@@ -133,6 +131,8 @@ export class IngestService {
           return;
         }
         accepted.push({ index, id: r.id, ...(r.status === 'duplicate' ? { duplicate: true as const } : {}), ...(r.conflictsWith ? { conflictsWith: r.conflictsWith } : {}) });
+        // Only for events the store kept: a warning is about a stored event.
+        for (const w of pendingWarnings.get(index) ?? []) warnings.push({ index, ...w });
         if (r.conflictsWith) {
           warnings.push({
             index,

@@ -166,4 +166,90 @@ describe.each(storeKinds('integrity'))('integrity of the record on %s', (kind) =
       }
     });
   });
+
+  describe('timestamps', () => {
+    const DAY = 86_400_000;
+
+    it('invalid timestamps are kept, flagged timestamp_invalid with a warning each, and the value sent stays searchable by its own path', async () => {
+      const tag = unique();
+      // The cases of issue 9, each in a format whose time field it uses; 1e400 is written as sent.
+      const lines = [
+        JSON.stringify({ id: `y9999-${tag}`, crud: 'c', result: 'pass', action: `ts-${tag}`, event_time: '9999-01-01T00:00:00Z' }),
+        JSON.stringify({ action_details: { operation: { action: `neg-${tag}` } }, audit_schema_version: 'v1', action_start_timestamp: -1631256697042 }),
+        JSON.stringify({ '@timestamp': 'NaN', event: { action: `nan-${tag}`, category: 'iam' } }),
+        `{"action_details":{"operation":{"action":"inf-${tag}"}},"audit_schema_version":"v1","action_start_timestamp":1e400}`,
+        JSON.stringify({ timestamp: '0000-01-01T00:00:00Z', action_type: 'update', resource_type: `year0-${tag}`, actor: { type: 'user' } }),
+      ];
+      const before = Date.now();
+      const res = await ingest(lines.join('\n'), { headers: { 'content-type': 'application/x-ndjson' } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.rejected).toEqual([]);
+      expect(res.body.accepted.map((a) => a.index)).toEqual([0, 1, 2, 3, 4]);
+      const fields = ['event_time', 'action_start_timestamp', '@timestamp', 'action_start_timestamp', 'timestamp'];
+      expect(res.body.warnings.map((w) => [w.index, w.code, w.field])).toEqual(fields.map((f, i) => [i, 'timestamp_invalid', f]));
+
+      const searches = [
+        'event_time:"9999-01-01T00:00:00Z"',
+        'action_start_timestamp:"-1631256697042"',
+        'original.@timestamp:NaN',
+        'action_start_timestamp:1e400',
+        'timestamp:"0000-01-01T00:00:00Z"',
+      ];
+      for (const [i, q] of searches.entries()) {
+        const found = await search(`${q} AND auditlog.flags:timestamp_invalid`);
+        expect(found.hits.map((e) => e.id), q).toEqual([res.body.accepted[i]!.id]);
+        const view = await getEvent(res.body.accepted[i]!.id);
+        expect(view.flags).toEqual(['timestamp_invalid']);
+        // Not the sent value: the receive time, so the event sorts among its neighbours.
+        expect(Date.parse(view['@timestamp'])).toBeGreaterThanOrEqual(before - 1000);
+        expect(Date.parse(view['@timestamp'])).toBeLessThanOrEqual(Date.now());
+        expect(view.raw).toBe(lines[i]);
+      }
+      expect((await getEvent(res.body.accepted[3]!.id)).original.action_start_timestamp).toBe('1e400');
+      expect((await getEvent(res.body.accepted[2]!.id)).original['@timestamp']).toBe('NaN');
+    });
+
+    it('an event dated more than a day ahead is flagged timestamp_future, takes the receive time, and does not sort above later events', async () => {
+      const tag = unique();
+      const ahead = new Date(Date.now() + 10 * DAY).toISOString();
+      const future = await ingest({ eventTime: ahead, eventName: `future-${tag}` });
+      expect(future.body.warnings).toEqual([{ index: 0, code: 'timestamp_future', message: expect.stringContaining(ahead) }]);
+      await new Promise((r) => setTimeout(r, 5));
+      const later = await ingest({ eventTime: new Date().toISOString(), eventName: `later-${tag}` });
+      expect(later.body.warnings).toEqual([]);
+      const page = await search(`eventName:(future-${tag} OR later-${tag})`);
+      expect(page.hits.map((e) => e.original.eventName)).toEqual([`later-${tag}`, `future-${tag}`]);
+      expect(page.hits[1]!.flags).toEqual(['timestamp_future']);
+      expect((await search(`eventTime:"${ahead}"`)).hits.map((e) => e.id)).toEqual([future.body.accepted[0]!.id]);
+    });
+
+    it('an event older than the team retention is rejected per item as older_than_retention, saying the retention; the rest are kept', async () => {
+      const tag = unique();
+      const res = await ingest([
+        { eventTime: new Date(Date.now() - 91 * DAY).toISOString(), eventName: `old-${tag}` },
+        { eventTime: new Date(Date.now() - 89 * DAY).toISOString(), eventName: `kept-${tag}` },
+      ]);
+      expect(res.status).toBe(200);
+      expect(res.body.rejected).toEqual([
+        { index: 0, code: 'older_than_retention', reason: expect.stringContaining("older than the team's retention of 90 days") },
+      ]);
+      expect(res.body.accepted.map((a) => a.index)).toEqual([1]);
+      expect((await search(`eventName:old-${tag} OR eventName:kept-${tag}`)).hits.map((e) => e.original.eventName)).toEqual([`kept-${tag}`]);
+      // Only old events: nothing accepted, 400 with the same per-item answer.
+      const only = await ingest({ eventTime: '2020-05-05T16:43:46Z', eventName: `old-${tag}` });
+      expect(only.status).toBe(400);
+      expect(only.body.rejected[0]?.code).toBe('older_than_retention');
+    });
+
+    it('the OpenAPI document describes warnings, conflicts and rejection codes', async () => {
+      const doc = (await (await h.call('/api/v1/openapi.json')).json()) as {
+        components: { schemas: { IngestResponse: { properties: Record<string, { items?: { properties?: Record<string, unknown> } }> } } };
+      };
+      const props = doc.components.schemas.IngestResponse.properties;
+      expect(Object.keys(props)).toEqual(['accepted', 'rejected', 'warnings']);
+      expect(Object.keys(props.warnings!.items!.properties!)).toEqual(expect.arrayContaining(['index', 'code', 'message', 'field']));
+      expect(Object.keys(props.accepted!.items!.properties!)).toContain('conflictsWith');
+      expect(Object.keys(props.rejected!.items!.properties!)).toContain('code');
+    });
+  });
 });

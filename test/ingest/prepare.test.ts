@@ -124,13 +124,13 @@ describe('prepareEvents', () => {
 
   it('turns an adapter rejection into that item’s error, naming the field, and keeps the others', () => {
     const prepared = prepareEvents(
-      [item({ id: 'ok', event_time: '2021-01-01T00:00:00Z' }), item({ id: 'bad', event_time: 'yesterday' }, 1)],
+      [item({ id: 'ok', event_time: '2021-01-01T00:00:00Z' }), item({ id: 'bad', crud: 'x' }, 1)],
       { ...ctx, format: 'threatstack' },
     );
     expect(eventOf(prepared[0]).id).toBe('threatstack.ok');
     expect(prepared[1]).toEqual({
       index: 1,
-      error: { reason: 'event_time: "yesterday" is not a timestamp (not a recognised date format)', field: 'event_time' },
+      error: { reason: 'crud: "x" is not one of c, r, u, d', field: 'crud' },
     });
   });
 
@@ -138,6 +138,66 @@ describe('prepareEvents', () => {
     expect(prepareEvents([{ index: 3, error: 'line 4: not valid JSON' }], ctx)).toEqual([
       { index: 3, error: { reason: 'line 4: not valid JSON' } },
     ]);
+  });
+
+  describe('timestamps not taken as sent', () => {
+    const DAY = 86_400_000;
+    const prepareOne = (value: Record<string, unknown>, extra: Partial<typeof ctx & { format: 'threatstack' | 'ecs' | 'generic'; retentionDays: number }> = {}) =>
+      prepareEvents([item(value)], { ...ctx, ...extra })[0]!;
+
+    it.each([
+      ['year 9999', { event_time: '9999-01-01T00:00:00Z' }, 'threatstack', 'event_time'],
+      ['a negative epoch', { event_time: -1631256697042 }, 'threatstack', 'event_time'],
+      ['"NaN"', { '@timestamp': 'NaN', event: { action: 'x' } }, 'ecs', '@timestamp'],
+      ['year 0', { '@timestamp': '0000-06-01T00:00:00Z', event: { action: 'x' } }, 'ecs', '@timestamp'],
+      ['a generic time field', { eventTime: '9999-12-31T23:59:59Z', eventName: 'x' }, 'generic', 'eventTime'],
+      ['a negative generic epoch', { timestamp: -5, action: 'x' }, 'generic', 'timestamp'],
+    ] as const)('%s: kept, flagged timestamp_invalid (not missing), @timestamp the receive time, a warning naming the field', (_, value, format, field) => {
+      const prepared = prepareOne(value, { format });
+      const event = eventOf(prepared);
+      expect(event.flags).toEqual(['timestamp_invalid']);
+      expect(event.timestamp).toBe(RECEIVED);
+      expect(event.original).toEqual(value);
+      expect('warnings' in prepared && prepared.warnings).toEqual([
+        { code: 'timestamp_invalid', field, message: expect.stringContaining(`${field}: ${JSON.stringify(value[field as keyof typeof value])} is not a timestamp`) },
+      ]);
+    });
+
+    it('1e400 (Infinity to JSON.parse) is kept as its own text, so it stays visible and searchable', async () => {
+      const body = '{"id":"big-1","event_time":1e400,"crud":"c","nested":{"n":-2E999,"ok":1.5}}';
+      const [prepared] = await ingestBody({ body: new TextEncoder().encode(body), team: 'acme', received: RECEIVED, format: 'threatstack' });
+      const event = eventOf(prepared);
+      expect(event.original).toEqual({ id: 'big-1', event_time: '1e400', crud: 'c', nested: { n: '-2E999', ok: 1.5 } });
+      expect(event.raw).toBe(body);
+      expect(event.flags).toEqual(['timestamp_invalid']);
+      expect(JSON.parse(JSON.stringify(event.original))).toEqual(event.original);
+    });
+
+    it('an event dated more than a day ahead is flagged timestamp_future and takes the receive time; within a day it is kept as sent', () => {
+      const ahead = RECEIVED + DAY + 1000;
+      const far = prepareOne({ eventTime: new Date(ahead).toISOString(), eventName: 'x' });
+      expect(eventOf(far).flags).toEqual(['timestamp_future']);
+      expect(eventOf(far).timestamp).toBe(RECEIVED);
+      expect(eventOf(far).original.eventTime).toBe(new Date(ahead).toISOString());
+      expect('warnings' in far && far.warnings).toEqual([{ code: 'timestamp_future', message: expect.stringContaining(new Date(ahead).toISOString()) }]);
+      const near = eventOf(prepareOne({ eventTime: new Date(RECEIVED + DAY - 1000).toISOString(), eventName: 'x' }));
+      expect(near.flags).toEqual([]);
+      expect(near.timestamp).toBe(RECEIVED + DAY - 1000);
+    });
+
+    it('an event older than the retention is rejected with older_than_retention, saying the retention', () => {
+      const old = prepareOne({ eventTime: new Date(RECEIVED - 31 * DAY).toISOString(), eventName: 'x' }, { retentionDays: 30 });
+      expect(old).toEqual({
+        index: 0,
+        error: {
+          code: 'older_than_retention',
+          reason: expect.stringMatching(/older than the team's retention of 30 days .*next retention pass would delete it/),
+        },
+      });
+      expect(eventOf(prepareOne({ eventTime: new Date(RECEIVED - 29 * DAY).toISOString(), eventName: 'x' }, { retentionDays: 30 })).flags).toEqual([]);
+      // Events whose time was not taken as sent are never too old: they carry the receive time.
+      expect(eventOf(prepareOne({ eventTime: '1969-12-31T00:00:00Z', eventName: 'x' }, { retentionDays: 1 })).flags).toEqual(['timestamp_invalid']);
+    });
   });
 
   it('flags fields_truncated for an item deeper than the limits that did not come through decodeBody', () => {
@@ -169,7 +229,7 @@ describe('prepareEvents', () => {
     const lines = [
       JSON.stringify(fixture('threatstack-api-event.json')),
       '{"broken": ',
-      JSON.stringify({ ...fixture('threatstack-api-event.json'), id: 'e2', event_time: 'yesterday' }),
+      JSON.stringify({ ...fixture('threatstack-api-event.json'), id: 'e2', crud: 'x' }),
       JSON.stringify({ eventName: 'ConsoleLogin', eventTime: '2024-05-01T00:00:00Z', sourceIPAddress: '::ffff:198.51.100.1' }),
     ];
     const prepared = await ingestBody({
@@ -182,7 +242,7 @@ describe('prepareEvents', () => {
     expect(prepared.map((p) => ('event' in p ? p.event.format : p.error.reason))).toEqual([
       'threatstack',
       expect.stringMatching(/^line 2: not valid JSON/),
-      'event_time: "yesterday" is not a timestamp (not a recognised date format)',
+      'crud: "x" is not one of c, r, u, d',
       'generic',
     ]);
     expect(eventOf(prepared[3]).ecs['source.ip']).toBe('198.51.100.1');
