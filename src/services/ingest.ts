@@ -43,7 +43,7 @@ export const IngestResult = z.object({
   rejected: z.array(ItemRejection.extend({ index: z.number().int() })),
   warnings: z
     .array(IngestWarning)
-    .describe('One per accepted event with a caveat: an id conflict, or a timestamp not taken as sent (invalid, or more than a day ahead).'),
+    .describe('One per caveat of an accepted event: an id conflict, or a timestamp not taken as sent (invalid, or more than a day ahead).'),
 });
 export type IngestResult = z.infer<typeof IngestResult>;
 
@@ -82,17 +82,7 @@ export class IngestService {
       retentionDays: req.team.retentionDays,
     });
 
-    if (req.idempotencyKey !== undefined) {
-      const sent = fingerprint();
-      const bound = await this.#control.claimIdempotencyKey(req.team.id, req.idempotencyKey, sent, received, received - IDEMPOTENCY_KEY_TTL_MS);
-      if (bound !== sent) {
-        throw new AppError(
-          'IDEMPOTENCY_KEY_REUSED',
-          `Idempotency-Key ${JSON.stringify(req.idempotencyKey)} was used in the last 24 hours for a request with other content; nothing was stored. Send new content with a new key.`,
-          { field: 'Idempotency-Key' },
-        );
-      }
-    }
+    if (req.idempotencyKey !== undefined) await this.#bindIdempotencyKey(req.team.id, req.idempotencyKey, fingerprint(), received);
 
     const rejected: IngestResult['rejected'] = [];
     const warnings: IngestWarning[] = [];
@@ -148,5 +138,16 @@ export class IngestService {
     rejected.sort(byIndex);
     warnings.sort(byIndex);
     return { accepted, rejected, warnings };
+  }
+
+  /** Binds the key to this request's content, or refuses the request when it is bound to other content (nothing stored). */
+  async #bindIdempotencyKey(team: string, key: string, fingerprint: string, now: number): Promise<void> {
+    const bound = await this.#control.claimIdempotencyKey(team, key, fingerprint, now, now - IDEMPOTENCY_KEY_TTL_MS);
+    if (bound === fingerprint) return;
+    throw new AppError(
+      'IDEMPOTENCY_KEY_REUSED',
+      `Idempotency-Key ${JSON.stringify(key)} was used in the last 24 hours for a request with other content; nothing was stored. Send new content with a new key.`,
+      { field: 'Idempotency-Key' },
+    );
   }
 }
