@@ -178,5 +178,6 @@ describe.each(storeKinds('CLI import'))('auditlog import on %s', (kind) => {
       '0 stored, 0 stored under a new id (id conflict), 6 duplicates (already stored), 0 rejected, 1 with warnings',
     );
     await total(14);
-  });
+    // Eight runs of the CLI, each a fresh process that connects to its store.
+  }, 180_000);
 });

@@ -164,6 +164,7 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: bulk retries', () => {
   const seen: string[] = [];
   let failRequests = 0;
   let throttleFirstItemOnce = false;
+  let loseAnswerOnce = false;
   const prefix = uniquePrefix();
   let store: ElasticsearchStore;
 
@@ -193,6 +194,12 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: bulk retries', () => {
         ...(body.length > 0 ? { body } : {}),
       });
       let text = await response.text();
+      if (isBulk && loseAnswerOnce) {
+        // The cluster wrote the batch; its answer is lost on the way (a timeout, a dropped connection).
+        loseAnswerOnce = false;
+        res.destroy();
+        return;
+      }
       if (isBulk && throttleFirstItemOnce) {
         throttleFirstItemOnce = false;
         const parsed = JSON.parse(text) as { errors: boolean; items: Array<Record<string, Record<string, unknown>>> };
@@ -241,11 +248,23 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: bulk retries', () => {
     throttleFirstItemOnce = true;
     const events = [makeEvent('retry'), makeEvent('retry'), makeEvent('retry')];
     const results = await store.append('retry', events);
-    // The injected 429 hid a write that happened: the resend finds it.
-    expect(results.map((r) => r.status)).toEqual(['duplicate', 'created', 'created']);
+    // The injected 429 hid a write that happened: the resend finds it, with its own content, so
+    // this call created it (not a duplicate of an earlier event).
+    expect(results.map((r) => r.status)).toEqual(['created', 'created', 'created']);
     expect(seen.length).toBe(2);
     expect(seen[1]!.trim().split('\n').length).toBe(2);
     expect(seen[1]).toContain(events[0]!.id);
+  });
+
+  it('a batch written but whose answer was lost is sent again and answered created, each event stored once', async () => {
+    seen.length = 0;
+    loseAnswerOnce = true;
+    const events = [makeEvent('lost'), makeEvent('lost')];
+    expect(await store.append('lost', events)).toEqual(events.map((e) => ({ status: 'created', id: e.id })));
+    expect(seen.length).toBe(2);
+    expect(await store.count('lost', { query: null })).toBe(2);
+    // A real retry afterwards is a duplicate.
+    expect((await store.append('lost', events)).map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
   });
 
   it('throws StoreUnavailableError when the cluster never takes the batch', async () => {

@@ -58,6 +58,12 @@ interface Pending {
   attempts: number;
   /** Set when the item is pending because the cluster was busy: the next round waits. */
   busy: boolean;
+  /**
+   * Set once a request carried the item without a clear answer for it (a timeout or dropped
+   * connection, then resent; a 429 or 5xx on the item): it may have been written then. A 409
+   * with its own content afterwards is this call's own write, so `created`, not `duplicate`.
+   */
+  maySurvive: boolean;
 }
 
 /** Whatever happened that keeps this item from being indexed as is. */
@@ -145,10 +151,11 @@ function chunks(lines: Array<{ p: Pending; body: string }>, maxBytes: number) {
 
 const BULK_RESPONSE_FIELDS = ['items.*.status', 'items.*.error'];
 
+/** The chunk's response, and whether it took more than one request (an earlier one may have been written). */
 async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string }>, options: BulkOptions) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.bulk(
+      const response = await client.bulk(
         // Only what classify reads: the full item (index, id, version, shards, seq_no) is most of a
         // response ES must write and we must parse, per event.
         { refresh: options.refresh, filter_path: BULK_RESPONSE_FIELDS, body: chunk.map((c) => c.body).join('') } as estypes.BulkRequest,
@@ -157,6 +164,7 @@ async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string
           maxRetries: 0,
         },
       );
+      return { response, resent: attempt > 0 };
     } catch (err) {
       if (!isUnavailable(err) || attempt + 1 >= options.maxAttempts) {
         throw new StoreUnavailableError(`Elasticsearch did not take the batch: ${(err as Error).message}`, 5, { cause: err });
@@ -204,7 +212,8 @@ export async function bulkAppend(
   let pending: Pending[] = [];
   events.forEach((e, at) => {
     if ('rejected' in e) results[at] = { status: 'rejected', id: e.event.id, reason: e.rejected };
-    else pending.push({ at, event: e.event, hash: e.hash, index: e.index, pruning: NO_PRUNING, conflicts: 0, attempts: 0, busy: false });
+    else
+      pending.push({ at, event: e.event, hash: e.hash, index: e.index, pruning: NO_PRUNING, conflicts: 0, attempts: 0, busy: false, maySurvive: false });
   });
 
   let busyRounds = 0;
@@ -220,12 +229,13 @@ export async function bulkAppend(
     const next: Pending[] = [];
     const taken: Pending[] = [];
     for (const chunk of chunks(lines, options.maxRequestBytes)) {
-      const response = await sendChunk(client, chunk, options);
+      const { response, resent } = await sendChunk(client, chunk, options);
       if (!Array.isArray(response.items) || response.items.length !== chunk.length) {
         throw new StoreUnavailableError(`Elasticsearch answered a batch of ${chunk.length} with ${response.items?.length ?? 0} results`, 5);
       }
       response.items.forEach((entry, i) => {
-        const p = chunk[i]!.p;
+        const sent = chunk[i]!.p;
+        const p = resent ? { ...sent, maySurvive: true } : sent;
         const item = entry.create ?? Object.values(entry)[0]!;
         const outcome = classify(item, p.event.id);
         if (outcome.kind === 'done') {
@@ -239,7 +249,7 @@ export async function bulkAppend(
         } else if (p.attempts + 1 >= options.maxAttempts) {
           results[p.at] = { status: 'rejected', id: p.event.id, reason: `Elasticsearch busy after ${p.attempts + 1} attempts: ${outcome.reason}` };
         } else {
-          next.push({ ...p, attempts: p.attempts + 1, busy: true });
+          next.push({ ...p, attempts: p.attempts + 1, busy: true, maySurvive: true });
         }
       });
     }
@@ -248,6 +258,7 @@ export async function bulkAppend(
       const storedHash = hashes[i];
       // Gone between the create and the read (a retention pass): the id is free again.
       if (storedHash === null) next.push(p);
+      else if (p.maySurvive && storedHash === p.hash) results[p.at] = { status: 'created', id: p.event.id };
       else results[p.at] = { status: 'exists', id: p.event.id, storedHash };
     });
     pending = next;
