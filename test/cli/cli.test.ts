@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { DEMO_QUERIES } from '../../src/demo/generate.ts';
+import type { TeamId } from '../../src/events/event.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import { eventually, type StoreKind, storeKinds } from '../http/harness.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -178,6 +181,12 @@ describe.each(storeKinds('CLI import'))('auditlog import on %s', (kind) => {
       '0 stored, 0 stored under a new id (id conflict), 6 duplicates (already stored), 0 rejected, 1 with warnings',
     );
     await total(14);
+    if (kind === 'elasticsearch') {
+      // The node outlives the test: drop the team's indices.
+      const rt = await createRuntime(loadConfig({ ...process.env, AUDITLOG_STORE: kind, AUDITLOG_DATA_DIR: dir, AUDITLOG_LOG_LEVEL: 'silent' }));
+      await rt.store.dropTeam(team as TeamId);
+      await rt.close();
+    }
     // Eight runs of the CLI, each a fresh process that connects to its store.
   }, 180_000);
 });
