@@ -55,7 +55,9 @@ const SIDES = new Set((process.env.BENCH_SIDES ?? 'raw,ours').split(',').map((p)
 const PREFIX = 'auditlog';
 const SEARCH_PREFIX = 'auditbench';
 const SEARCH_TEAM = 'search' as TeamId;
-const RETENTION_DAYS = 90;
+// Long enough to keep the fixtures' fixed dates (from 2026-10-01), which ingest would refuse as
+// older than a shorter retention; still monthly indices, the layout of a 90-day team.
+const RETENTION_DAYS = 365;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const load = () => loadavg()[0]!.toFixed(1);

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'QUOTA_EXCEEDED',
+  /** An Idempotency-Key sent again with other content (as Stripe answers it). */
+  'IDEMPOTENCY_KEY_REUSED',
   'UNSUPPORTED_QUERY',
   'STORE_UNAVAILABLE',
   'INTERNAL',

@@ -169,15 +169,15 @@ async function main(argv: string[]): Promise<void> {
       const file = required(sub, 'file');
       const format = opts.format === undefined || opts.format === 'auto' ? undefined : EventFormat.safeParse(opts.format);
       if (format && !format.success) throw new UsageError(`--format must be one of auto, ${EventFormat.options.join(', ')}`);
-      return withRuntime((rt) =>
-        importFile(rt, {
+      return withRuntime(async (rt) => {
+        await importFile(rt, {
           file,
           team: required(opts.team, 'team') as TeamId,
           format: format?.data,
           batchSize: intOption(opts['batch-size'], 'batch-size') ?? 1000,
           resumeFrom: intOption(opts['resume-from'], 'resume-from') ?? 0,
-        }),
-      );
+        });
+      });
     }
     case 'search': {
       const output = opts.output ?? 'table';

@@ -14,6 +14,21 @@ export type EventFormat = z.infer<typeof EventFormat>;
 export const EventFlag = z.enum([
   /** No timestamp in the event: `@timestamp` is the received time. */
   'timestamp_missing',
+  /**
+   * The event's time field holds no readable date in the years 1970 to 2200 (`"NaN"`, year
+   * 9999, a negative epoch): `@timestamp` is the received time; the value sent stays in the original.
+   */
+  'timestamp_invalid',
+  /**
+   * The event is dated more than a day after it was received: `@timestamp` is the received
+   * time, so it does not sort above every real event; the value sent stays in the original.
+   */
+  'timestamp_future',
+  /**
+   * The event came with an id that already holds a different event: it is stored under an id
+   * derived from that id and its content (events/identity.ts), so neither is lost.
+   */
+  'id_conflict',
   /** A value conflicted with the field's type or a mapping limit: it is kept in `raw` only. */
   'mapping_conflict',
   /** More fields or deeper nesting than the store indexes: the excess is in `raw` only. */
@@ -67,7 +82,7 @@ export const JsonObject = z.record(z.string(), z.unknown());
 export type JsonObject = z.infer<typeof JsonObject>;
 
 export const StoredEvent = z.object({
-  /** ULID, or derived from the producer's id / Idempotency-Key so retries are idempotent. */
+  /** ULID, or derived from the producer's id / Idempotency-Key so retries are idempotent (ingest/ids.ts). */
   id: z.string().min(1).max(128),
   team: TeamId,
   /** `@timestamp`, epoch milliseconds. */

@@ -39,6 +39,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 415;
     case 'QUOTA_EXCEEDED':
       return 429;
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return 422;
     case 'STORE_UNAVAILABLE':
       return 503;
     case 'INTERNAL':

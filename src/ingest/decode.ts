@@ -43,11 +43,20 @@ const DECOMPRESSORS: Record<string, (buf: Uint8Array, opts: ZlibOptions) => Prom
 };
 
 export async function decodeBody(body: Uint8Array, options: DecodeOptions = {}): Promise<DecodedItem[]> {
+  const { text, mode } = await bodyText(body, options);
+  return decodeText(text, mode, options.limits ?? DEFAULT_INGEST_LIMITS);
+}
+
+/**
+ * The body as text (decompressed, UTF-8 checked) and how to read it: the first half of
+ * decodeBody, for callers that need the text itself (an Idempotency-Key is bound to it).
+ */
+export async function bodyText(body: Uint8Array, options: DecodeOptions = {}): Promise<{ text: string; mode: 'sniff' | 'ndjson' }> {
   const limits = options.limits ?? DEFAULT_INGEST_LIMITS;
   const mode = bodyMode(options.contentType);
   if (body.byteLength > limits.maxBodyBytes) throw new LimitExceededError('request body size in bytes', limits.maxBodyBytes);
   const bytes = await decompress(body, options.contentEncoding, limits.maxBodyBytes);
-  return decodeText(toText(bytes), mode, limits);
+  return { text: toText(bytes), mode };
 }
 
 /** Decode an already-decompressed body text (the CLI import reads files this way). */
@@ -169,7 +178,8 @@ function decodeNdjson(text: string, limits: IngestLimits, { fallback }: { fallba
   return items;
 }
 
-function item(index: number, value: unknown, raw: string, limits: IngestLimits): DecodedItem {
+function item(index: number, parsed: unknown, raw: string, limits: IngestLimits): DecodedItem {
+  const value = OVERFLOW.test(raw) ? keepOverflowingNumbers(raw, parsed) : parsed;
   if (!isObject(value)) return { index, error: `expected a JSON object, got ${describe(value)}` };
   // At most 3 UTF-8 bytes per UTF-16 unit: the exact count (a scan) only when that bound is too big.
   if (raw.length * 3 > limits.maxEventBytes) {
@@ -181,6 +191,25 @@ function item(index: number, value: unknown, raw: string, limits: IngestLimits):
   const excess = exceedsShape(value, limits);
   if (excess) return { index, error: excess };
   return { index, value, raw };
+}
+
+/** A number literal too large for a double (`1e400`, 309 digits): JSON.parse makes it Infinity. */
+const OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
+
+/**
+ * The value parsed again with each number JSON.parse turns into ±Infinity kept as its source
+ * text (`"1e400"`): Infinity serialises as null, so the value sent would vanish from the stored
+ * original (and from search) while the raw text still shows it. The test above also matches
+ * such text inside strings; the second parse then changes nothing.
+ */
+function keepOverflowingNumbers(raw: string, parsed: unknown): unknown {
+  try {
+    return JSON.parse(raw, (_key, value: unknown, context?: { source?: string }) =>
+      typeof value === 'number' && !Number.isFinite(value) && context?.source !== undefined ? context.source : value,
+    );
+  } catch {
+    return parsed;
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import { adapt, detectFormat } from './adapters/index.ts';
 import type { DecodedItem } from './decode.ts';
 import { idempotentEventId, newEventId, producerEventId } from './ids.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
+import type { ItemRejection, ItemWarning } from './outcomes.ts';
 import { exceedsShape } from './shape.ts';
 import { quickStoredEvent } from './stored-event-check.ts';
 
@@ -20,7 +21,17 @@ export interface PrepareContext {
   /** Receive time, epoch ms: the event time of events that carry none. */
   received: number;
   idempotencyKey?: string | undefined;
+  /**
+   * Ids by index for events that carry none of their own, instead of the Idempotency-Key's
+   * (the CLI import derives them from each line's content: ingest/ids.ts importEventId).
+   */
+  eventIds?: readonly string[] | undefined;
   limits?: IngestLimits | undefined;
+  /**
+   * The team's retention: an event dated before it is rejected (`older_than_retention`), as the
+   * next retention pass would delete it. Absent: no such check (tests, tools).
+   */
+  retentionDays?: number | undefined;
   /**
    * The limits decodeBody measured these items with, when they come from it: it rejected
    * every event beyond them, so events need no second walk when these are at least as strict.
@@ -28,7 +39,15 @@ export interface PrepareContext {
   decodedWith?: IngestLimits | undefined;
 }
 
-export type PreparedItem = { index: number; event: StoredEvent } | { index: number; error: { reason: string; field?: string } };
+export type PreparedItem = { index: number; event: StoredEvent; warnings?: ItemWarning[] } | { index: number; error: ItemRejection };
+
+const DAY_MS = 86_400_000;
+/**
+ * How far ahead of its receive time an event may be dated. Clocks drift and zones get mixed
+ * up by hours, not days; an event dated further ahead would otherwise sort above every real
+ * event for as long as it is kept.
+ */
+export const FUTURE_TOLERANCE_MS = DAY_MS;
 
 export function prepareEvents(items: readonly DecodedItem[], ctx: PrepareContext): PreparedItem[] {
   if (!TeamId.safeParse(ctx.team).success) throw new ValidationError(`team id ${JSON.stringify(ctx.team)} is not valid`, { field: 'team' });
@@ -48,7 +67,39 @@ function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: Prepare
     return { index, error: typeof field === 'string' ? { reason: error.message, field } : { reason: error.message } };
   }
   const flags: EventFlag[] = [];
-  if (adapted.timestamp === undefined) flags.push('timestamp_missing');
+  const warnings: ItemWarning[] = [];
+  let timestamp = adapted.timestamp ?? ctx.received;
+  if (adapted.invalidTimestamp !== undefined) {
+    const { field, reason } = adapted.invalidTimestamp;
+    flags.push('timestamp_invalid');
+    warnings.push({
+      code: 'timestamp_invalid',
+      field,
+      message: `${field}: ${reason}; @timestamp is the receive time, the value sent is kept in the event (original.${field})`,
+    });
+  } else if (adapted.timestamp === undefined) {
+    flags.push('timestamp_missing');
+  } else if (adapted.timestamp > ctx.received + FUTURE_TOLERANCE_MS) {
+    flags.push('timestamp_future');
+    timestamp = ctx.received;
+    warnings.push({
+      code: 'timestamp_future',
+      message:
+        `the event's time ${iso(adapted.timestamp)} is more than a day after it was received (${iso(ctx.received)}); ` +
+        '@timestamp is the receive time, the value sent is kept in the event',
+    });
+  }
+  if (ctx.retentionDays !== undefined && timestamp < ctx.received - ctx.retentionDays * DAY_MS) {
+    return {
+      index,
+      error: {
+        code: 'older_than_retention',
+        reason:
+          `the event's time ${iso(timestamp)} is older than the team's retention of ${ctx.retentionDays} days ` +
+          `(events before ${iso(ctx.received - ctx.retentionDays * DAY_MS)}): the next retention pass would delete it`,
+      },
+    };
+  }
   // decodeBody already rejected events beyond these bounds, so this only fires for items
   // built elsewhere (and is skipped for items it measured). The cheap, stricter walk first;
   // flattening (the stores' own measure, which allocates every path) only to confirm.
@@ -60,13 +111,15 @@ function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: Prepare
   ) {
     flags.push('fields_truncated');
   }
-  const timestamp = adapted.timestamp ?? ctx.received;
+  const given = ctx.eventIds?.[index];
   const id =
     adapted.producerId !== undefined
       ? producerEventId(format, adapted.producerId, adapted.timestamp, original)
-      : ctx.idempotencyKey !== undefined
-        ? idempotentEventId(ctx.idempotencyKey, index)
-        : newEventId(timestamp);
+      : given !== undefined
+        ? given
+        : ctx.idempotencyKey !== undefined
+          ? idempotentEventId(ctx.idempotencyKey, index)
+          : newEventId(timestamp);
   const candidate: StoredEvent = {
     id,
     team: ctx.team,
@@ -80,12 +133,16 @@ function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: Prepare
   };
   // The team was checked once for the whole batch (prepareEvents); the schema judges whatever the quick check cannot.
   const quick = quickStoredEvent(candidate);
-  if (quick !== undefined) return { index, event: quick };
+  if (quick !== undefined) return warnings.length > 0 ? { index, event: quick, warnings } : { index, event: quick };
   const parsed = StoredEvent.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.');
     return { index, error: { reason: `${field}: ${issue.message}`, field } };
   }
-  return { index, event: parsed.data };
+  return warnings.length > 0 ? { index, event: parsed.data, warnings } : { index, event: parsed.data };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

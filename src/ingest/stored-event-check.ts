@@ -5,10 +5,10 @@
  * (up to key order, which it rebuilds); anything else, even valid input it does not
  * recognise, goes to the schema, which stays the one judge and the source of error messages.
  */
-import { NORMALIZED_FIELD_NAMES, type NormalizedFields, type StoredEvent } from '../events/event.ts';
+import { EventFlag, NORMALIZED_FIELD_NAMES, type NormalizedFields, type StoredEvent } from '../events/event.ts';
 
 const FORMATS = new Set(['coralogix', 'threatstack', 'bigpanda', 'ecs', 'generic']);
-const FLAGS = new Set(['timestamp_missing', 'mapping_conflict', 'fields_truncated']);
+const FLAGS = new Set<string>(EventFlag.options);
 const OUTCOMES = new Set(['success', 'failure', 'unknown']);
 const STRING_ARRAYS = new Set(['event.category', 'event.type']);
 const KNOWN = new Set<string>(NORMALIZED_FIELD_NAMES);

@@ -71,10 +71,14 @@ export interface OriginalField {
   type: FieldType;
 }
 
-/** What happened to each event of an `append`, in input order. */
+/**
+ * What happened to each event of an `append`, in input order. `conflictsWith` is set when the
+ * event's own id already held a different event: `id` is then the id it was stored under
+ * (derived from both, the event flagged `id_conflict`; events/identity.ts).
+ */
 export type AppendItemResult =
-  | { status: 'created'; id: string }
-  | { status: 'duplicate'; id: string }
+  | { status: 'created'; id: string; conflictsWith?: string }
+  | { status: 'duplicate'; id: string; conflictsWith?: string }
   | { status: 'rejected'; id: string; reason: string };
 
 export interface AppendOptions {
@@ -94,9 +98,11 @@ export interface AuditStore {
    */
   readonly retention: 'ilm' | 'scheduled';
   /**
-   * Durably stores a batch. An event whose id is already stored is a `duplicate` and is not
-   * changed (idempotent retries). Per-event failures are `rejected`, never thrown; a throw
-   * means nothing of the batch was acknowledged.
+   * Durably stores a batch. An event whose id is already stored with the same content (the same
+   * raw text) is a `duplicate` and is not changed (idempotent retries); with other content it
+   * is stored under a derived id (see AppendItemResult), so an id never hides an event. Every
+   * stored event keeps its content hash for that comparison. Per-event failures are
+   * `rejected`, never thrown; a throw means nothing of the batch was acknowledged.
    */
   append(team: TeamId, events: StoredEvent[], options?: AppendOptions): Promise<AppendItemResult[]>;
   search(team: TeamId, request: SearchRequest): Promise<SearchPage>;

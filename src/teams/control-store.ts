@@ -31,6 +31,14 @@ export interface ControlStore {
 
   /** Sign-in sessions of the web page, in the same backend. */
   readonly sessions: SessionStore;
+  /**
+   * Binds a team's Idempotency-Key to the fingerprint of a request's content, unless a binding
+   * made at or after `since` (epoch ms) holds it; an older one is replaced. Returns the
+   * fingerprint bound afterwards: `fingerprint` itself when the key was free, expired or bound to
+   * the same content. Atomic across instances: of two racing claims one wins, both see it.
+   * Bindings older than `since` may be deleted.
+   */
+  claimIdempotencyKey(team: string, key: string, fingerprint: string, now: number, since: number): Promise<string>;
 
   close(): Promise<void>;
 }

@@ -7,20 +7,29 @@
  * (if_seq_no / if_primary_term) instead of scripts, because the test distribution has no
  * painless.
  */
+import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { ConflictError } from '../errors.ts';
-import { createSystemIndices, getVersioned, type Mapping, type Versioned, writeIfUnchanged } from '../store/elasticsearch/system-indices.ts';
+import {
+  createSystemIndices,
+  deleteMatching,
+  getVersioned,
+  type Mapping,
+  type Versioned,
+  writeIfUnchanged,
+} from '../store/elasticsearch/system-indices.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
 import { ElasticsearchSessionStore } from './elasticsearch-session-store.ts';
 import { ApiKey, Team } from './model.ts';
 
-type ControlIndex = 'settings' | 'teams' | 'keys' | 'usage';
+type ControlIndex = 'settings' | 'teams' | 'keys' | 'usage' | 'idempotency';
 
 const controlIndices = (prefix: string): Record<ControlIndex, string> => ({
   settings: `${prefix}_control-settings`,
   teams: `${prefix}_control-teams`,
   keys: `${prefix}_control-keys`,
   usage: `${prefix}_control-usage`,
+  idempotency: `${prefix}_control-idempotency`,
 });
 
 const MAPPINGS: Record<ControlIndex, Mapping> = {
@@ -42,13 +51,30 @@ const MAPPINGS: Record<ControlIndex, Mapping> = {
     revokedAt: { type: 'date' },
   },
   usage: { team: { type: 'keyword' }, day: { type: 'keyword' }, bytes: { type: 'long' } },
+  idempotency: {
+    team: { type: 'keyword' },
+    key: { type: 'keyword', index: false },
+    fingerprint: { type: 'keyword', index: false },
+    createdAt: { type: 'date' },
+  },
 };
+
+interface IdempotencyBinding {
+  team: string;
+  key: string;
+  fingerprint: string;
+  createdAt: number;
+}
+
+/** How often expired Idempotency-Key bindings are deleted (in passing, by a claim). */
+const PRUNE_EVERY_MS = 3_600_000;
 
 
 export class ElasticsearchControlStore implements ControlStore {
   readonly #es: Client;
   readonly #indices: Record<ControlIndex, string>;
   readonly sessions: ElasticsearchSessionStore;
+  #prunedAt = 0;
 
   private constructor(es: Client, prefix: string) {
     this.#es = es;
@@ -149,6 +175,26 @@ export class ElasticsearchControlStore implements ControlStore {
 
   async getUsage(team: string, day: string) {
     return (await this.#get<{ bytes: number }>(this.#indices.usage, `${team}:${day}`))?.doc.bytes ?? 0;
+  }
+
+  async claimIdempotencyKey(team: string, key: string, fingerprint: string, now: number, since: number) {
+    // The key hashed: any text up to the header's limit makes a short, safe document id.
+    const id = `${team}:${createHash('sha256').update(key).digest('base64url')}`;
+    const binding: IdempotencyBinding = { team, key, fingerprint, createdAt: now };
+    let bound: string | undefined;
+    while (bound === undefined) {
+      const found = await this.#get<IdempotencyBinding>(this.#indices.idempotency, id);
+      if (found && found.doc.createdAt >= since) bound = found.doc.fingerprint;
+      // On the ingest path: no refresh (bindings are read by id, which is real-time). Null: a
+      // racing claim came first; read again, and its binding holds.
+      else if (await writeIfUnchanged(this.#es, this.#indices.idempotency, id, binding, found, { refresh: false })) bound = fingerprint;
+    }
+    if (now - this.#prunedAt > PRUNE_EVERY_MS) {
+      this.#prunedAt = now;
+      // In the background: a failed prune only leaves expired bindings for the next one.
+      void deleteMatching(this.#es, [this.#indices.idempotency], { range: { createdAt: { lt: since } } }).catch(() => undefined);
+    }
+    return bound;
   }
 
   async close() {

@@ -14,6 +14,9 @@ CREATE TABLE IF NOT EXISTS api_keys (
   hash TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
 CREATE INDEX IF NOT EXISTS api_keys_team ON api_keys(team);
 CREATE TABLE IF NOT EXISTS usage (team TEXT NOT NULL, day TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (team, day));
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  team TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (team, key));
+CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys(created_at);
 `;
 
 interface TeamRow {
@@ -45,9 +48,13 @@ const toKey = (r: KeyRow): ApiKey =>
   ApiKey.parse({ id: r.id, team: r.team, role: r.role, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at });
 
 /** Control state in one SQLite file (`control.db`) beside the per-team event files. */
+/** How often expired Idempotency-Key bindings are deleted (in passing, by a claim). */
+const PRUNE_EVERY_MS = 3_600_000;
+
 export class SqliteControlStore implements ControlStore {
   readonly #db: Database.Database;
   readonly sessions: SqliteSessionStore;
+  #prunedAt = 0;
 
   constructor(file: string) {
     this.#db = openStateDatabase(file, SCHEMA);
@@ -127,6 +134,26 @@ export class SqliteControlStore implements ControlStore {
   async getUsage(team: string, day: string) {
     const row = this.#db.prepare('SELECT bytes FROM usage WHERE team = ? AND day = ?').get(team, day) as { bytes: number } | undefined;
     return row?.bytes ?? 0;
+  }
+
+  async claimIdempotencyKey(team: string, key: string, fingerprint: string, now: number, since: number) {
+    const claim = this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO idempotency_keys (team, key, fingerprint, created_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (team, key) DO UPDATE SET fingerprint = excluded.fingerprint, created_at = excluded.created_at
+           WHERE created_at < ?`,
+        )
+        .run(team, key, fingerprint, now, since);
+      return this.#db.prepare('SELECT fingerprint FROM idempotency_keys WHERE team = ? AND key = ?').pluck().get(team, key) as string;
+    });
+    const bound = claim.immediate();
+    // Expired bindings go in passing, at most once an hour; the index keeps it a short range delete.
+    if (now - this.#prunedAt > PRUNE_EVERY_MS) {
+      this.#prunedAt = now;
+      this.#db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(since);
+    }
+    return bound;
   }
 
   async close() {

@@ -2,11 +2,16 @@
  * The `auditlog` command as a user runs it: a real process on a fresh data directory.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { DEMO_QUERIES } from '../../src/demo/generate.ts';
+import type { TeamId } from '../../src/events/event.ts';
+import { createRuntime } from '../../src/runtime.ts';
+import { eventually, type StoreKind, storeKinds } from '../http/harness.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const dirs: string[] = [];
@@ -20,8 +25,12 @@ afterAll(() => {
 });
 
 function run(dir: string, args: string[]) {
+  return runOn('sqlite', dir, args);
+}
+
+function runOn(store: StoreKind, dir: string, args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    env: { ...process.env, AUDITLOG_DATA_DIR: dir, AUDITLOG_LOG_LEVEL: 'silent' },
+    env: { ...process.env, AUDITLOG_DATA_DIR: dir, AUDITLOG_LOG_LEVEL: 'silent', AUDITLOG_STORE: store },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -37,16 +46,20 @@ describe('auditlog CLI', () => {
     expect(key.stdout.trim()).toMatch(/^alk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}$/);
 
     const file = join(dir, 'events.ndjson');
+    const start = Date.now() - 3_600_000;
     const lines = Array.from({ length: 30 }, (_, i) =>
-      JSON.stringify({ eventTime: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(), eventName: i % 2 ? 'ConsoleLogin' : 'CreateAccessKey', seq: i }),
+      JSON.stringify({ eventTime: new Date(start + i * 60_000).toISOString(), eventName: i % 2 ? 'ConsoleLogin' : 'CreateAccessKey', seq: i }),
     );
     writeFileSync(file, `${lines.join('\n')}\n{not json\n`);
     const imported = run(dir, ['import', file, '--team', 'acme', '--batch-size', '7']);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stderr).toMatch(/imported 30 events into team acme, rejected 1/);
+    expect(imported.stderr).toMatch(/into team acme: 30 stored, 0 stored under a new id \(id conflict\), 0 duplicates \(already stored\), 1 rejected/);
+    expect(imported.stderr).toMatch(/^line 31: not valid JSON/m);
 
-    // Importing again is idempotent: batch ids come from the file and the line.
-    expect(run(dir, ['import', file, '--team', 'acme', '--batch-size', '7']).code).toBe(0);
+    // Importing again is idempotent: ids come from each line's content.
+    const again = run(dir, ['import', file, '--team', 'acme', '--batch-size', '7']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/: 0 stored, 0 stored under a new id \(id conflict\), 30 duplicates \(already stored\), 1 rejected/);
 
     const found = run(dir, ['search', 'eventName:ConsoleLogin', '--team', 'acme', '--output', 'ndjson', '--size', '100']);
     expect(found.code, found.stderr).toBe(0);
@@ -140,4 +153,62 @@ describe('auditlog CLI', () => {
       child.kill('SIGTERM');
     }
   });
+});
+
+describe.each(storeKinds('CLI import'))('auditlog import on %s', (kind) => {
+  it('keys imports on content: other batch sizes store nothing twice, a changed file at the same path stores what is new', async () => {
+    const dir = dataDir();
+    // Elasticsearch outlives the test: a team id of its own.
+    const team = `acme-${randomBytes(4).toString('hex')}`;
+    const run = (d: string, args: string[]) => runOn(kind, d, args);
+    expect(run(dir, ['teams', 'create', team]).code).toBe(0);
+    const file = join(dir, 'audit.ndjson');
+    const start = Date.now() - 3_600_000;
+    const login = (i: number, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ eventTime: new Date(start + i * 1000).toISOString(), eventName: 'ConsoleLogin', user: `u${i}`, ...extra });
+    const ecs = (action: string) => JSON.stringify({ '@timestamp': new Date(start).toISOString(), event: { id: 'ecs-7', action } });
+    // Two identical lines are two events (two logins in one second); a producer id (ECS event.id).
+    const first = [...Array.from({ length: 8 }, (_, i) => login(i)), login(3), ecs('created')];
+    writeFileSync(file, `${first.join('\n')}\n`);
+    // Elasticsearch makes writes searchable within a second.
+    const total = async (expected: number) =>
+      eventually(async () => {
+        const r = run(dir, ['search', '', '--team', team, '--output', 'json']);
+        expect((JSON.parse(r.stdout) as { total: number }).total, r.stderr).toBe(expected);
+      });
+    const counts = (r: { stderr: string }) => new RegExp(`into team ${team}: (.*)$`, 'm').exec(r.stderr)?.[1];
+
+    expect(counts(run(dir, ['import', file, '--team', team, '--batch-size', '4']))).toBe(
+      '10 stored, 0 stored under a new id (id conflict), 0 duplicates (already stored), 0 rejected',
+    );
+    await total(10);
+    for (const size of ['3', '1000']) {
+      expect(counts(run(dir, ['import', file, '--team', team, '--batch-size', size]))).toBe(
+        '0 stored, 0 stored under a new id (id conflict), 10 duplicates (already stored), 0 rejected',
+      );
+    }
+
+    // The same path, changed: a line edited, one inserted at the top, one appended, and the
+    // ECS event's content changed under its id (kept beside the first, flagged id_conflict).
+    const changed = [login(100), ...first.slice(0, 5), login(5, { eventName: 'ConsoleLogout' }), ...first.slice(6, 9), ecs('deleted'), login(200)];
+    writeFileSync(file, `${changed.join('\n')}\n`);
+    const second = run(dir, ['import', file, '--team', team]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(counts(second)).toBe('3 stored, 1 stored under a new id (id conflict), 8 duplicates (already stored), 0 rejected, 1 with warnings');
+    expect(second.stderr).toMatch(/line 11: warning id_conflict: id ecs\.ecs-7 already holds a different event/);
+    await total(14);
+
+    // Resuming part-way gives every line the id a whole import gives it.
+    expect(counts(run(dir, ['import', file, '--team', team, '--resume-from', '6']))).toBe(
+      '0 stored, 0 stored under a new id (id conflict), 6 duplicates (already stored), 0 rejected, 1 with warnings',
+    );
+    await total(14);
+    if (kind === 'elasticsearch') {
+      // The node outlives the test: drop the team's indices.
+      const rt = await createRuntime(loadConfig({ ...process.env, AUDITLOG_STORE: kind, AUDITLOG_DATA_DIR: dir, AUDITLOG_LOG_LEVEL: 'silent' }));
+      await rt.store.dropTeam(team as TeamId);
+      await rt.close();
+    }
+    // Eight runs of the CLI, each a fresh process that connects to its store.
+  }, 180_000);
 });

@@ -38,7 +38,8 @@ async function search(q: string, params: Record<string, string> = {}, team: 'a' 
 
 describe.each(storeKinds('HTTP API'))('HTTP API on %s', (kind) => {
   beforeAll(async () => {
-    h = await startHarness(kind, { AUDITLOG_MAX_BODY_BYTES: String(256 * 1024) });
+    // The seed examples are dated 2020 and 2021: a retention long enough to keep them.
+    h = await startHarness(kind, { AUDITLOG_MAX_BODY_BYTES: String(256 * 1024), AUDITLOG_RETENTION_DAYS: '36500' });
   });
   afterAll(async () => {
     await h?.close();
@@ -94,7 +95,7 @@ describe.each(storeKinds('HTTP API'))('HTTP API on %s', (kind) => {
       const batch = [
         { '@timestamp': '2026-11-02T10:00:00Z', event: { action: 'batch-ok-1' } },
         42,
-        { event_time: 'not a time at all', crud: 'c', result: 'pass', user_email: 'x@example.com', action: 'user-login' },
+        { event_time: '2026-11-02T10:00:00Z', crud: 'create', result: 'pass', user_email: 'x@example.com', action: 'user-login' },
         { '@timestamp': '2026-11-02T10:00:01Z', event: { action: 'batch-ok-2' } },
       ];
       const { status, body } = await ingest('a', JSON.stringify(batch));

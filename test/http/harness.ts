@@ -82,6 +82,8 @@ export async function startHarness(store: StoreKind, env: Record<string, string>
     },
     async close() {
       await server.close();
+      // The Elasticsearch node outlives the test and holds at most 1,000 shards: leave no indices behind.
+      for (const t of [teams.a.team, teams.b.team]) await rt.store.dropTeam(t as never).catch(() => undefined);
       await rt.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -53,8 +53,15 @@ describe('BigPanda adapter', () => {
   });
 
   it.each([
-    [{ timestamp: 'last tuesday' }, 'timestamp: "last tuesday" is not a timestamp', 'timestamp'],
-    [{ timestamp: '99999999999' }, 'timestamp: "99999999999" is not a timestamp (outside the years 1970 to 2200)', 'timestamp'],
+    [{ timestamp: 'last tuesday' }, 'timestamp', '"last tuesday" is not a timestamp (not a recognised date format)'],
+    [{ timestamp: '99999999999' }, 'timestamp', '"99999999999" is not a timestamp (outside the years 1970 to 2200)'],
+  ])('keeps %j, saying why its timestamp is invalid (the event is not rejected for it)', (event, field, reason) => {
+    const adapted = adaptBigPanda(event);
+    expect(adapted.timestamp).toBeUndefined();
+    expect(adapted.invalidTimestamp).toEqual({ field, reason });
+  });
+
+  it.each([
     [{ actor: { type: 'robot' } }, 'actor.type: "robot" is not user or system-generated', 'actor.type'],
     [{ action_type: 7 }, 'action_type: 7 is not a string', 'action_type'],
   ])('rejects %j naming the field', (event, message, field) => {

@@ -58,7 +58,15 @@ describe('Coralogix adapter', () => {
   });
 
   it.each([
-    [{ action_start_timestamp: 'yesterday' }, 'action_start_timestamp: "yesterday" is not a timestamp', 'action_start_timestamp'],
+    [{ action_start_timestamp: 'yesterday' }, 'action_start_timestamp', '"yesterday" is not a timestamp (not a recognised date format)'],
+    [{ action_start_timestamp: -1631256697042 }, 'action_start_timestamp', '-1631256697042 is not a timestamp (outside the years 1970 to 2200)'],
+  ])('keeps %j, saying why its timestamp is invalid (the event is not rejected for it)', (event, field, reason) => {
+    const adapted = adaptCoralogix(event);
+    expect(adapted.timestamp).toBeUndefined();
+    expect(adapted.invalidTimestamp).toEqual({ field, reason });
+  });
+
+  it.each([
     [{ action_details: { result: { status_code: 'abc' } } }, 'action_details.result.status_code: "abc" is not an HTTP status code', 'action_details.result.status_code'],
     [{ action_details: { result: { succeeded: 'yes' } } }, 'action_details.result.succeeded: "yes" is not true or false', 'action_details.result.succeeded'],
     [{ action_details: { operation: { action: 42 } } }, 'action_details.operation.action: 42 is not a string', 'action_details.operation.action'],

@@ -72,7 +72,15 @@ describe('ECS adapter', () => {
   });
 
   it.each([
-    [{ '@timestamp': 'soon' }, '@timestamp: "soon" is not a timestamp', '@timestamp'],
+    [{ '@timestamp': 'soon' }, '@timestamp', '"soon" is not a timestamp (not a recognised date format)'],
+    [{ '@timestamp': '0000-01-01T00:00:00Z' }, '@timestamp', '"0000-01-01T00:00:00Z" is not a timestamp (outside the years 1970 to 2200)'],
+  ])('keeps %j, saying why its timestamp is invalid (the event is not rejected for it)', (event, field, reason) => {
+    const adapted = adaptEcs(event);
+    expect(adapted.timestamp).toBeUndefined();
+    expect(adapted.invalidTimestamp).toEqual({ field, reason });
+  });
+
+  it.each([
     [{ event: { outcome: 'ok' } }, 'event.outcome: "ok" is not success, failure or unknown', 'event.outcome'],
     [{ event: { category: [1] } }, 'event.category: [1] is not a string or a list of strings', 'event.category'],
     [{ http: { response: { status_code: 'fine' } } }, 'http.response.status_code: "fine" is not an HTTP status code', 'http.response.status_code'],

@@ -71,7 +71,16 @@ describe('Threat Stack adapter', () => {
   });
 
   it.each([
-    [{ event_time: 'yesterday' }, 'event_time: "yesterday" is not a timestamp', 'event_time'],
+    [{ event_time: 'yesterday' }, 'event_time', '"yesterday" is not a timestamp (not a recognised date format)'],
+    [{ event_time: 'NaN' }, 'event_time', '"NaN" is not a timestamp (not a recognised date format)'],
+    [{ event_time: '9999-12-31T00:00:00Z' }, 'event_time', '"9999-12-31T00:00:00Z" is not a timestamp (outside the years 1970 to 2200)'],
+  ])('keeps %j, saying why its timestamp is invalid (the event is not rejected for it)', (event, field, reason) => {
+    const adapted = adaptThreatStack(event);
+    expect(adapted.timestamp).toBeUndefined();
+    expect(adapted.invalidTimestamp).toEqual({ field, reason });
+  });
+
+  it.each([
     [{ crud: 'x' }, 'crud: "x" is not one of c, r, u, d', 'crud'],
     [{ result: 'maybe' }, 'result: "maybe" is not pass or fail', 'result'],
     [{ context: 'ip=1.2.3.4' }, 'context: "ip=1.2.3.4" is not an object', 'context'],

@@ -1,22 +1,79 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { StoreUnavailableError } from '../../src/errors.ts';
+import { conflictEventId, contentHash } from '../../src/events/identity.ts';
+import { toDocument } from '../../src/store/elasticsearch/document.ts';
+import { indexName, periodForRetention } from '../../src/store/elasticsearch/naming.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import { cleanPrefix, connectionOptions, ES_URL, makeEvent, SKIP_ES, uniquePrefix, useStore } from './harness.ts';
 
 describe.skipIf(SKIP_ES)('Elasticsearch store: bulk append', () => {
   const ctx = useStore();
 
-  it('reports created, then duplicate for the same ids, and keeps the first version', async () => {
+  it('reports created, then duplicate for the same content; other content under a taken id gets its own id', async () => {
     const team = 'dups';
     const events = [makeEvent(team), makeEvent(team)];
     expect(await ctx.store.append(team, events)).toEqual(events.map((e) => ({ status: 'created', id: e.id })));
-    const changed = events.map((e) => ({ ...e, original: { changed: true } }));
-    expect(await ctx.store.append(team, changed)).toEqual(events.map((e) => ({ status: 'duplicate', id: e.id })));
+    expect(await ctx.store.append(team, events)).toEqual(events.map((e) => ({ status: 'duplicate', id: e.id })));
+    const changed = events.map((e) => ({ ...e, original: { changed: true }, raw: '{"changed":true}' }));
+    const derived = events.map((e) => conflictEventId(e.id, contentHash('{"changed":true}')));
+    expect(await ctx.store.append(team, changed)).toEqual(events.map((e, i) => ({ status: 'created', id: derived[i], conflictsWith: e.id })));
     expect((await ctx.store.get(team, events[0]!.id))?.original).toEqual(events[0]!.original);
+    expect(await ctx.store.get(team, derived[0]!)).toEqual({ ...changed[0], id: derived[0], flags: ['id_conflict'] });
     const again = makeEvent(team);
     expect((await ctx.store.append(team, [again, again])).map((r) => r.status)).toEqual(['created', 'duplicate']);
+  });
+
+  it('compares content with documents written before there was a content hash, in indices mapped before it', async () => {
+    const team = 'old-docs';
+    const old = makeEvent(team, { original: { who: 'written by an older version' }, raw: '{"who": "written by an older version"}' });
+    // The index as an older version made it: its mapping has no auditlog.hash (strict), and its document none.
+    const properties = (name: string) =>
+      (JSON.parse(readFileSync(new URL(`../../index-templates/auditlog-${name}.component.json`, import.meta.url), 'utf8')) as {
+        template: { mappings: { properties: Record<string, unknown> } };
+      }).template.mappings.properties;
+    const meta = properties('meta') as { auditlog: { properties: Record<string, unknown> } };
+    const { hash: _hash, ...oldMeta } = meta.auditlog.properties;
+    const original = JSON.parse(readFileSync(new URL('../../index-templates/auditlog-original.component.json', import.meta.url), 'utf8')) as {
+      template: { mappings: Record<string, unknown> };
+    };
+    const index = indexName(ctx.prefix, team, periodForRetention(90), old.timestamp);
+    await ctx.store.client.indices.create({
+      index,
+      mappings: {
+        ...original.template.mappings,
+        dynamic: 'strict',
+        properties: { ...properties('ecs'), auditlog: { properties: oldMeta }, ...(original.template.mappings.properties as object) },
+      } as never,
+    });
+    const { hash: _h, ...oldDoc } = toDocument(old).auditlog as Record<string, unknown>;
+    await ctx.store.client.index({ index, id: old.id, document: { ...toDocument(old), auditlog: oldDoc }, refresh: true });
+
+    expect(await ctx.store.append(team, [old])).toEqual([{ status: 'duplicate', id: old.id }]);
+    const other = { ...old, original: { who: 'someone else' }, raw: '{"who": "someone else"}' };
+    const [conflict] = await ctx.store.append(team, [other]);
+    expect(conflict).toMatchObject({ status: 'created', conflictsWith: old.id });
+    // A new event lands in the old index too: the store added the new field to its mapping.
+    const fresh = makeEvent(team);
+    expect(await ctx.store.append(team, [fresh])).toEqual([{ status: 'created', id: fresh.id }]);
+    const stored = await ctx.store.client.get<{ auditlog: { hash?: string } }>({ index, id: fresh.id });
+    expect(stored._source?.auditlog.hash).toBe(contentHash(fresh.raw));
+    expect(await ctx.store.count(team, { query: null })).toBe(3);
+  });
+
+  it('one id three times in a batch, with two contents and timestamps in two periods: two events, one duplicate', async () => {
+    const team = 'dups-batch';
+    const a = makeEvent(team, { timestamp: Date.UTC(2026, 0, 15) });
+    const b = { ...a, timestamp: Date.UTC(2027, 5, 15), original: { other: true }, raw: '{"other":true}' };
+    const results = await ctx.store.append(team, [a, b, a]);
+    expect(results).toEqual([
+      { status: 'created', id: a.id },
+      { status: 'created', id: conflictEventId(a.id, contentHash(b.raw)), conflictsWith: a.id },
+      { status: 'duplicate', id: a.id },
+    ]);
+    expect(await ctx.store.count(team, { query: null })).toBe(2);
   });
 
   it('finds a duplicate whose retry falls into another period’s index', async () => {
@@ -107,6 +164,7 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: bulk retries', () => {
   const seen: string[] = [];
   let failRequests = 0;
   let throttleFirstItemOnce = false;
+  let loseAnswerOnce = false;
   const prefix = uniquePrefix();
   let store: ElasticsearchStore;
 
@@ -136,6 +194,12 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: bulk retries', () => {
         ...(body.length > 0 ? { body } : {}),
       });
       let text = await response.text();
+      if (isBulk && loseAnswerOnce) {
+        // The cluster wrote the batch; its answer is lost on the way (a timeout, a dropped connection).
+        loseAnswerOnce = false;
+        res.destroy();
+        return;
+      }
       if (isBulk && throttleFirstItemOnce) {
         throttleFirstItemOnce = false;
         const parsed = JSON.parse(text) as { errors: boolean; items: Array<Record<string, Record<string, unknown>>> };
@@ -184,11 +248,23 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: bulk retries', () => {
     throttleFirstItemOnce = true;
     const events = [makeEvent('retry'), makeEvent('retry'), makeEvent('retry')];
     const results = await store.append('retry', events);
-    // The injected 429 hid a write that happened: the resend finds it.
-    expect(results.map((r) => r.status)).toEqual(['duplicate', 'created', 'created']);
+    // The injected 429 hid a write that happened: the resend finds it, with its own content, so
+    // this call created it (not a duplicate of an earlier event).
+    expect(results.map((r) => r.status)).toEqual(['created', 'created', 'created']);
     expect(seen.length).toBe(2);
     expect(seen[1]!.trim().split('\n').length).toBe(2);
     expect(seen[1]).toContain(events[0]!.id);
+  });
+
+  it('a batch written but whose answer was lost is sent again and answered created, each event stored once', async () => {
+    seen.length = 0;
+    loseAnswerOnce = true;
+    const events = [makeEvent('lost'), makeEvent('lost')];
+    expect(await store.append('lost', events)).toEqual(events.map((e) => ({ status: 'created', id: e.id })));
+    expect(seen.length).toBe(2);
+    expect(await store.count('lost', { query: null })).toBe(2);
+    // A real retry afterwards is a duplicate.
+    expect((await store.append('lost', events)).map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
   });
 
   it('throws StoreUnavailableError when the cluster never takes the batch', async () => {

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
 import type { StoredEvent } from '../../src/events/event.ts';
+import { conflictEventId, contentHash } from '../../src/events/identity.ts';
 import { flattenOriginal } from '../../src/events/fields.ts';
 import { prepareEvents } from '../../src/ingest/prepare.ts';
 import type { Clause, QueryNode } from '../../src/query/ast.ts';
@@ -437,18 +438,53 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
       });
     });
 
-    test('append: created, duplicate (also within a batch), rejected one by one', async () => {
+    test('append: created, duplicate of the same content (also within a batch), rejected one by one', async () => {
       const team = newTeam();
       const a = makeEvent(team, 'a', T0, { v: 'first' });
       const bad = { ...makeEvent(team, 'bad', T0, { v: 1 }), timestamp: 'yesterday' } as unknown as StoredEvent;
       const foreign = makeEvent('someone-else', 'f', T0, { v: 1 });
-      const r1 = await store.append(team, [a, makeEvent(team, 'a', T0, { v: 'again' }), bad, foreign, makeEvent(team, 'b', T0, { v: 2 })]);
+      const r1 = await store.append(team, [a, { ...a }, bad, foreign, makeEvent(team, 'b', T0, { v: 2 })]);
       expect(r1.map((r) => r.status)).toEqual(['created', 'duplicate', 'rejected', 'rejected', 'created']);
       expect(r1.map((r) => r.id)).toEqual(['a', 'a', 'bad', 'f', 'b']);
-      const r2 = await store.append(team, [makeEvent(team, 'a', T0 + 1, { v: 'changed' })]);
+      // Same content, even with another receive time and flags: the same event.
+      const r2 = await store.append(team, [{ ...a, received: a.received + 5_000, flags: ['timestamp_missing'] }]);
       expect(r2).toEqual([{ status: 'duplicate', id: 'a' }]);
-      expect((await store.get(team, 'a'))?.original).toEqual({ v: 'first' });
+      expect(await store.get(team, 'a')).toEqual(a);
       expect(await store.count(team, { query: null })).toBe(2);
+    });
+
+    test('append: an id that holds other content stores the event under an id derived from both, flagged id_conflict', async () => {
+      const team = newTeam();
+      const genuine = makeEvent(team, 'x', T0, { v: 'genuine' });
+      const other = makeEvent(team, 'x', T0 + MIN, { v: 'other' });
+      const derived = conflictEventId('x', contentHash(other.raw));
+      expect(await store.append(team, [genuine])).toEqual([{ status: 'created', id: 'x' }]);
+      expect(await store.append(team, [other])).toEqual([{ status: 'created', id: derived, conflictsWith: 'x' }]);
+      expect(await store.get(team, 'x')).toEqual(genuine);
+      expect(await store.get(team, derived)).toEqual({ ...other, id: derived, flags: ['id_conflict'] });
+      // A retry of either stores nothing.
+      expect(await store.append(team, [other, genuine])).toEqual([
+        { status: 'duplicate', id: derived, conflictsWith: 'x' },
+        { status: 'duplicate', id: 'x' },
+      ]);
+      expect(await store.count(team, { query: null })).toBe(2);
+      expect(await ids(team, { query: q.term('auditlog.flags', 'id_conflict') })).toEqual([derived]);
+    });
+
+    test('append: one id with three contents in one batch keeps three events, and their repeats are duplicates', async () => {
+      const team = newTeam();
+      const e = (v: string) => makeEvent(team, 'y', T0, { v });
+      const results = await store.append(team, [e('one'), e('two'), e('one'), e('two'), e('three')]);
+      const two = conflictEventId('y', contentHash(e('two').raw));
+      const three = conflictEventId('y', contentHash(e('three').raw));
+      expect(results).toEqual([
+        { status: 'created', id: 'y' },
+        { status: 'created', id: two, conflictsWith: 'y' },
+        { status: 'duplicate', id: 'y' },
+        { status: 'duplicate', id: two, conflictsWith: 'y' },
+        { status: 'created', id: three, conflictsWith: 'y' },
+      ]);
+      expect(await ids(team, { query: null })).toEqual(sorted(['y', two, three]));
     });
 
     test('an empty team answers with nothing', async () => {

@@ -65,6 +65,28 @@ function runControlSuite(name: string, open: () => Promise<{ store: ControlStore
       if (first.generated) expect(await teams.authenticate(first.generated)).toBeNull();
     });
 
+    it('binds an Idempotency-Key to one content per team until the binding expires, also when claims race', async () => {
+      const [t, other] = [id('idem'), id('idem-other')];
+      const now = Date.UTC(2026, 10, 23, 12);
+      const since = now - 86_400_000;
+      expect(await store.claimIdempotencyKey(t, 'k1', 'content-a', now, since)).toBe('content-a');
+      expect(await store.claimIdempotencyKey(t, 'k1', 'content-a', now + 1, since)).toBe('content-a');
+      expect(await store.claimIdempotencyKey(t, 'k1', 'content-b', now + 2, since)).toBe('content-a');
+      // Keys are per team.
+      expect(await store.claimIdempotencyKey(other, 'k1', 'content-b', now, since)).toBe('content-b');
+      // A day later the old binding has expired: new content may take the key.
+      const later = now + 86_400_001;
+      expect(await store.claimIdempotencyKey(t, 'k1', 'content-b', later, later - 86_400_000)).toBe('content-b');
+      expect(await store.claimIdempotencyKey(t, 'k1', 'content-a', later + 1, later - 86_400_000)).toBe('content-b');
+      // Racing claims of one free key: one content wins and every claimant is told the same.
+      const raced = await Promise.all(['x', 'y', 'z', 'x', 'y'].map((c) => store.claimIdempotencyKey(t, 'race', c, now, since)));
+      expect(new Set(raced).size).toBe(1);
+      // Any text up to the header's limit is a key.
+      const long = 'ключ/ with spaces & "quotes"'.repeat(7);
+      expect(await store.claimIdempotencyKey(t, long, 'content-a', now, since)).toBe('content-a');
+      expect(await store.claimIdempotencyKey(t, `${long}.`, 'content-b', now, since)).toBe('content-b');
+    });
+
     it('adds usage per team and day, also when writers race', async () => {
       const t = id('t4');
       await Promise.all(Array.from({ length: 10 }, () => store.addUsage(t, '2026-11-23', 5)));
@@ -89,7 +111,9 @@ if (requireElasticsearch('control store: elasticsearch')) {
     return {
       store,
       cleanup: async () => {
-        await es.indices.delete({ index: `${prefix}_control-settings,${prefix}_control-teams,${prefix}_control-keys,${prefix}_control-usage,${prefix}_control-sessions` });
+        await es.indices.delete({
+          index: `${prefix}_control-settings,${prefix}_control-teams,${prefix}_control-keys,${prefix}_control-usage,${prefix}_control-idempotency,${prefix}_control-sessions`,
+        });
         await es.close();
       },
     };

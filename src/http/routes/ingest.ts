@@ -7,20 +7,16 @@ import { z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../errors.ts';
 import { EventFormat } from '../../events/event.ts';
-import type { IngestService } from '../../services/ingest.ts';
+import { IngestResult, type IngestService } from '../../services/ingest.ts';
 import type { TeamService } from '../../teams/service.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorBody } from '../errors.ts';
 
-export const IngestResponse = z
-  .object({
-    accepted: z.array(z.object({ index: z.number().int(), id: z.string(), duplicate: z.literal(true).optional() })),
-    rejected: z.array(z.object({ index: z.number().int(), reason: z.string(), field: z.string().optional() })),
-  })
-  .openapi('IngestResponse');
+export const IngestResponse = z.object(IngestResult.shape).openapi('IngestResponse');
 
 const FORMATS = [...EventFormat.options, 'auto'] as const;
+const IDEMPOTENCY_KEY_MAX = 200;
 const FormatParam = z.enum(FORMATS);
 
 export function registerIngestRoutes(
@@ -43,7 +39,11 @@ export function registerIngestRoutes(
         }),
       }),
       headers: z.object({
-        'idempotency-key': z.string().max(200).optional(),
+        'idempotency-key': z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional().openapi({
+          description:
+            'Makes a retry safe: the same key with the same body stores nothing twice (the events come back as duplicates); ' +
+            'the same key with another body within 24 hours is refused with 422 IDEMPOTENCY_KEY_REUSED. Keys are per team.',
+        }),
         'x-auditlog-format': FormatParam.optional(),
       }),
       body: {
@@ -57,6 +57,10 @@ export function registerIngestRoutes(
       200: { description: 'At least one event accepted', content: { 'application/json': { schema: IngestResponse } } },
       400: { description: 'No event accepted, or the body is not JSON', content: { 'application/json': { schema: IngestResponse.or(ErrorBody) } } },
       413: { description: 'Body or batch too large', content: { 'application/json': { schema: ErrorBody } } },
+      422: {
+        description: 'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used in the last 24 hours with another body; nothing stored',
+        content: { 'application/json': { schema: ErrorBody } },
+      },
       429: { description: 'Daily quota reached', content: { 'application/json': { schema: ErrorBody } } },
       503: { description: 'Store unavailable; retry after Retry-After seconds', content: { 'application/json': { schema: ErrorBody } } },
     },
@@ -77,6 +81,10 @@ export function registerIngestRoutes(
       if (format && !format.success) {
         throw new AppError('BAD_REQUEST', `format: must be one of ${FORMATS.join(', ')}`, { field: 'format' });
       }
+      const idempotencyKey = c.req.header('idempotency-key');
+      if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX)) {
+        throw new AppError('BAD_REQUEST', `Idempotency-Key: must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`, { field: 'Idempotency-Key' });
+      }
       const team = await deps.teams.getTeam(teamId);
       const result = await deps.ingest.ingest({
         team,
@@ -84,7 +92,7 @@ export function registerIngestRoutes(
         contentType: c.req.header('content-type'),
         contentEncoding: c.req.header('content-encoding'),
         format: format?.data === 'auto' ? undefined : format?.data,
-        idempotencyKey: c.req.header('idempotency-key'),
+        idempotencyKey,
         waitForSearch: parseRefresh(c.req.query('refresh')),
       });
       const status = result.accepted.length === 0 && result.rejected.length > 0 ? 400 : 200;

@@ -6,7 +6,7 @@
 import { ValidationError } from '../../errors.ts';
 import type { JsonObject, NormalizedFields } from '../../events/event.ts';
 import type { AdaptedEvent } from './types.ts';
-import { asEmail, asIp, asString, asText, compact, lookup, show, strict, strictTimestamp } from './values.ts';
+import { asEmail, asIp, asString, asText, compact, lookup, show, strict, readTimestamp } from './values.ts';
 
 const ACTOR_TYPES = new Set(['user', 'system-generated']);
 const ACTION_EVENT_TYPES: Record<string, string[]> = {
@@ -36,6 +36,5 @@ export function adaptBigPanda(obj: JsonObject): AdaptedEvent {
     'user_agent.original': asString(lookup(obj, 'context.actor_access.user_agent')),
   });
   // Documented as seconds, but by magnitude a millisecond value is still read right.
-  const timestamp = strictTimestamp('timestamp', obj.timestamp);
-  return timestamp === undefined ? { ecs } : { timestamp, ecs };
+  return { ...readTimestamp('timestamp', obj.timestamp), ecs };
 }

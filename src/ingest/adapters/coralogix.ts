@@ -5,7 +5,7 @@
 import { ValidationError } from '../../errors.ts';
 import type { JsonObject, NormalizedFields } from '../../events/event.ts';
 import type { AdaptedEvent } from './types.ts';
-import { asEmail, asHttpMethod, asIp, asStatusCode, asString, asText, compact, lookup, show, strict, strictTimestamp } from './values.ts';
+import { asEmail, asHttpMethod, asIp, asStatusCode, asString, asText, compact, lookup, show, strict, readTimestamp } from './values.ts';
 
 export function adaptCoralogix(obj: JsonObject): AdaptedEvent {
   const action = strict('action_details.operation.action', lookup(obj, 'action_details.operation.action'), asString, 'a string');
@@ -39,8 +39,7 @@ export function adaptCoralogix(obj: JsonObject): AdaptedEvent {
       'an HTTP status code',
     ),
   });
-  const timestamp = strictTimestamp('action_start_timestamp', obj.action_start_timestamp, 'ms');
-  return timestamp === undefined ? { ecs } : { timestamp, ecs };
+  return { ...readTimestamp('action_start_timestamp', obj.action_start_timestamp, 'ms'), ecs };
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   compact,
   lookup,
   strict,
-  strictTimestamp,
+  readTimestamp,
 } from './values.ts';
 
 const TEXT_FIELDS = [
@@ -50,9 +50,8 @@ export function adaptEcs(obj: JsonObject): AdaptedEvent {
   // ECS puts the peer in source.* or client.*; a hostname there is legal ECS but not an IP.
   fields['source.ip'] = asIp(lookup(obj, 'source.ip')) ?? asIp(lookup(obj, 'client.ip'));
   const ecs = compact(fields) as NormalizedFields;
-  const timestamp = strictTimestamp('@timestamp', obj['@timestamp']);
   const producerId = ecs['event.id'];
-  return { ecs, ...(timestamp === undefined ? {} : { timestamp }), ...(producerId === undefined ? {} : { producerId }) };
+  return { ecs, ...readTimestamp('@timestamp', obj['@timestamp']), ...(producerId === undefined ? {} : { producerId }) };
 }
 
 function asStringList(value: unknown): string[] | undefined {

@@ -7,9 +7,9 @@
  * original fields.
  */
 import type { JsonObject, NormalizedFields } from '../../events/event.ts';
-import type { EpochUnit } from '../timestamps.ts';
+import { parseTimestamp, type EpochUnit } from '../timestamps.ts';
 import { compilePaths, indexPaths } from './key-index.ts';
-import type { AdaptedEvent } from './types.ts';
+import type { AdaptedEvent, InvalidTimestamp } from './types.ts';
 import {
   asEmail,
   asHttpMethod,
@@ -18,9 +18,9 @@ import {
   asStatusCode,
   asString,
   asText,
-  asTimestamp,
   compact,
   isJsonObject,
+  show,
   urlPath,
 } from './values.ts';
 
@@ -280,19 +280,22 @@ function pick<T>(found: Found, keys: readonly string[], convert: (v: unknown) =>
 }
 
 /**
- * A plausible event time. Bare numbers below 1e8 are counts or durations far more often
- * than dates in 1970-1973, so they are not taken as times.
+ * A plausible event time. Bare numbers from 0 to 1e8 are counts or durations far more often
+ * than dates in 1970-1973, so they are not taken as times (nor as invalid ones). When no
+ * candidate gives a time, the first other string or number found under a time key is what the
+ * event said its time was: reported as invalid (the event is kept, flagged timestamp_invalid,
+ * rather than passed off as an event without a time).
  */
-function findTimestamp(found: Found): number | undefined {
-  for (const [key, unit] of TIMESTAMP_CANDIDATES) {
+function findTimestamp(found: Found): { timestamp?: number; invalidTimestamp?: InvalidTimestamp } {
+  let invalid: InvalidTimestamp | undefined;
+  for (const [key, unit, spelled] of TIMESTAMP_CANDIDATES) {
     const value = found.get(key);
-    if (value === undefined) continue;
-    if (typeof value === 'number' && Math.abs(value) < 1e8) continue;
-    if (typeof value === 'string' && /^\d{1,8}$/.test(value.trim())) continue;
-    const ms = asTimestamp(value, unit);
-    if (ms !== undefined) return ms;
+    if (typeof value === 'number' ? value >= 0 && value < 1e8 : typeof value !== 'string' || /^\d{1,8}$/.test(value.trim())) continue;
+    const result = parseTimestamp(value, unit ? { unit } : {});
+    if ('ms' in result) return { timestamp: result.ms };
+    invalid ??= { field: spelled, reason: `${show(value)} is not a timestamp (${result.error})` };
   }
-  return undefined;
+  return invalid ? { invalidTimestamp: invalid } : {};
 }
 
 /**
@@ -318,7 +321,7 @@ function findProducerId(found: Found): { key: string; value: string } | undefine
   return undefined;
 }
 
-const TIMESTAMP_CANDIDATES = TIMESTAMP_KEYS.map(([path, unit]) => [path.toLowerCase(), unit] as const);
+const TIMESTAMP_CANDIDATES = TIMESTAMP_KEYS.map(([path, unit]) => [path.toLowerCase(), unit, path] as const);
 const PRODUCER_ID_CANDIDATES = lower(PRODUCER_ID_KEYS);
 const CANDIDATES = {
   action: lower(ACTION_KEYS),
@@ -359,10 +362,10 @@ export function adaptGeneric(obj: JsonObject): AdaptedEvent {
     'url.original': url,
     'url.path': urlPath(url),
   });
-  const timestamp = findTimestamp(found);
+  const time = findTimestamp(found);
   return {
     ecs,
-    ...(timestamp === undefined ? {} : { timestamp }),
+    ...time,
     ...(producer === undefined ? {} : { producerId: `${producer.key}:${producer.value}` }),
   };
 }

@@ -16,7 +16,7 @@ import {
   isJsonObject,
   show,
   strict,
-  strictTimestamp,
+  readTimestamp,
   urlPath,
 } from './values.ts';
 
@@ -58,6 +58,5 @@ export function adaptThreatStack(obj: JsonObject): AdaptedEvent {
     'url.original': url,
     'url.path': urlPath(url),
   });
-  const timestamp = strictTimestamp('event_time', obj.event_time);
-  return { ecs, ...(timestamp === undefined ? {} : { timestamp }), ...(producerId === undefined ? {} : { producerId }) };
+  return { ecs, ...readTimestamp('event_time', obj.event_time), ...(producerId === undefined ? {} : { producerId }) };
 }

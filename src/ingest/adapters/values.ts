@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { EventOutcome, JsonObject } from '../../events/event.ts';
 import { ValidationError } from '../../errors.ts';
 import { parseTimestamp, type EpochUnit } from '../timestamps.ts';
+import type { InvalidTimestamp } from './types.ts';
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -119,10 +120,6 @@ export function urlPath(value: unknown): string | undefined {
   }
 }
 
-export function asTimestamp(value: unknown, unit?: EpochUnit): number | undefined {
-  const result = parseTimestamp(value, unit ? { unit } : {});
-  return 'ms' in result ? result.ms : undefined;
-}
 
 /** Show a bad value in an error message without echoing a whole payload back. */
 export function show(value: unknown): string {
@@ -141,12 +138,16 @@ export function strict<T>(field: string, value: unknown, convert: (v: unknown) =
   return converted;
 }
 
-/** A timestamp field of a format with a schema: absent is allowed, wrong is an error. */
-export function strictTimestamp(field: string, value: unknown, unit?: EpochUnit): number | undefined {
-  if (value === undefined || value === null) return undefined;
+/**
+ * A timestamp field of a format with a schema: absent gives nothing, a date in range its time,
+ * anything else why it is not one. Unlike other fields a wrong value does not reject the event:
+ * the receive time stands in and the value sent stays in the original (prepare.ts flags it).
+ */
+export function readTimestamp(field: string, value: unknown, unit?: EpochUnit): { timestamp?: number; invalidTimestamp?: InvalidTimestamp } {
+  if (value === undefined || value === null) return {};
   const result = parseTimestamp(value, unit ? { unit } : {});
-  if ('error' in result) throw new ValidationError(`${field}: ${show(value)} is not a timestamp (${result.error})`, { field });
-  return result.ms;
+  if ('error' in result) return { invalidTimestamp: { field, reason: `${show(value)} is not a timestamp (${result.error})` } };
+  return { timestamp: result.ms };
 }
 
 /** Drop undefined entries so the result is a clean NormalizedFields object. */

@@ -1,6 +1,8 @@
 /**
- * `append` over `_bulk`: one `create` per event with the event id as `_id` (a retried batch
- * finds its events already there: `duplicate`), results per item in input order.
+ * `append` over `_bulk`: one `create` per event with the event id as `_id`, results per item in
+ * input order. A `create` that answers 409 found the id taken: the stored document's content
+ * hash is read back (a real-time get) and returned as `exists`, for the caller to tell a
+ * duplicate (same content: a retried batch) from a different event under the same id.
  *
  * - 429 / 5xx on an item (or on the whole request): retried, only the failed items, with full
  *   jitter exponential backoff. An item still failing after the last attempt is `rejected`; a
@@ -16,7 +18,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import type { StoredEvent } from '../../events/event.ts';
 import { StoreUnavailableError } from '../../errors.ts';
 import type { AppendItemResult } from '../interface.ts';
-import { conflictingField, NO_PRUNING, toDocument, type Pruning } from './document.ts';
+import { conflictingField, NO_PRUNING, storedContentHash, toDocument, type Pruning } from './document.ts';
 import { backoffMs, esReason, isRetryableStatus, isUnavailable, sleep } from './errors.ts';
 
 export interface BulkOptions {
@@ -37,10 +39,18 @@ export const DEFAULT_BULK_OPTIONS: BulkOptions = {
   maxRequestBytes: 8 * 1024 * 1024,
 };
 
+/**
+ * An item's outcome: stored, rejected, or `exists` (the id is taken; `storedHash` is the content
+ * hash of the document that holds it, undefined when that document has none).
+ */
+export type BulkItemResult = AppendItemResult | { status: 'exists'; id: string; storedHash: string | undefined };
+
 interface Pending {
   /** Position in the caller's batch. */
   at: number;
   event: StoredEvent;
+  /** The event's content hash (events/identity.ts), written as `auditlog.hash`. */
+  hash: string;
   index: string;
   pruning: Pruning;
   /** Mapping errors met so far; each leaves out one more path (or everything). */
@@ -48,15 +58,25 @@ interface Pending {
   attempts: number;
   /** Set when the item is pending because the cluster was busy: the next round waits. */
   busy: boolean;
+  /**
+   * Set once a request carried the item without a clear answer for it (a timeout or dropped
+   * connection, then resent; a 429 or 5xx on the item): it may have been written then. A 409
+   * with its own content afterwards is this call's own write, so `created`, not `duplicate`.
+   */
+  maySurvive: boolean;
 }
 
 /** Whatever happened that keeps this item from being indexed as is. */
-type ItemOutcome = { kind: 'done'; result: AppendItemResult } | { kind: 'retry'; reason: string } | { kind: 'conflict'; reason: string };
+type ItemOutcome =
+  | { kind: 'done'; result: AppendItemResult }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'conflict'; reason: string }
+  | { kind: 'exists' };
 
 function classify(item: estypes.BulkResponseItem, id: string): ItemOutcome {
   const status = item.status;
   if (status === 201 || status === 200) return { kind: 'done', result: { status: 'created', id } };
-  if (status === 409) return { kind: 'done', result: { status: 'duplicate', id } };
+  if (status === 409) return { kind: 'exists' };
   const reason = item.error ? esReason({ error: item.error }) : `status ${status}`;
   if (isRetryableStatus(status)) return { kind: 'retry', reason };
   if (status === 400) return { kind: 'conflict', reason };
@@ -85,7 +105,7 @@ function prune(current: Pruning, reason: string, conflicts: number): Pruning | n
 function serialize(p: Pending): string | Error {
   try {
     // The action line by hand: the same text JSON.stringify gives, without building its object.
-    return `{"create":{"_index":${JSON.stringify(p.index)},"_id":${JSON.stringify(p.event.id)}}}\n${JSON.stringify(toDocument(p.event, p.pruning))}\n`;
+    return `{"create":{"_index":${JSON.stringify(p.index)},"_id":${JSON.stringify(p.event.id)}}}\n${JSON.stringify(toDocument(p.event, p.pruning, p.hash))}\n`;
   } catch (err) {
     return err as Error;
   }
@@ -131,10 +151,11 @@ function chunks(lines: Array<{ p: Pending; body: string }>, maxBytes: number) {
 
 const BULK_RESPONSE_FIELDS = ['items.*.status', 'items.*.error'];
 
+/** The chunk's response, and whether it took more than one request (an earlier one may have been written). */
 async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string }>, options: BulkOptions) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.bulk(
+      const response = await client.bulk(
         // Only what classify reads: the full item (index, id, version, shards, seq_no) is most of a
         // response ES must write and we must parse, per event.
         { refresh: options.refresh, filter_path: BULK_RESPONSE_FIELDS, body: chunk.map((c) => c.body).join('') } as estypes.BulkRequest,
@@ -143,6 +164,7 @@ async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string
           maxRetries: 0,
         },
       );
+      return { response, resent: attempt > 0 };
     } catch (err) {
       if (!isUnavailable(err) || attempt + 1 >= options.maxAttempts) {
         throw new StoreUnavailableError(`Elasticsearch did not take the batch: ${(err as Error).message}`, 5, { cause: err });
@@ -152,17 +174,46 @@ async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string
   }
 }
 
+/**
+ * The content hashes of stored documents, read by id from their index (real-time, so a document
+ * written a moment ago is seen before any refresh). `null` for a document that is gone.
+ */
+async function storedHashes(client: Client, refs: Array<{ index: string; id: string }>): Promise<Array<string | undefined | null>> {
+  const read = async (fields: string[], subset: number[]) => {
+    const response = await client.mget({
+      docs: subset.map((i) => ({ _index: refs[i]!.index, _id: refs[i]!.id })),
+      _source_includes: fields,
+    });
+    return response.docs.map((d) => ('found' in d && d.found ? ((d._source ?? {}) as Record<string, unknown>) : null));
+  };
+  const out: Array<string | undefined | null> = new Array(refs.length);
+  const all = refs.map((_, i) => i);
+  // The hash alone first: the raw text, possibly large, only for documents written before hashes.
+  const first = all.length > 0 ? await read(['auditlog.hash'], all) : [];
+  const older: number[] = [];
+  first.forEach((source, i) => {
+    if (source === null) out[i] = null;
+    else if (typeof (source.auditlog as { hash?: unknown } | undefined)?.hash === 'string') out[i] = storedContentHash(source);
+    else older.push(i);
+  });
+  if (older.length > 0) {
+    const second = await read(['auditlog.hash', 'event.original'], older);
+    second.forEach((source, j) => (out[older[j]!] = source === null ? null : storedContentHash(source)));
+  }
+  return out;
+}
+
 export async function bulkAppend(
   client: Client,
-  events: Array<{ event: StoredEvent; index: string } | { event: StoredEvent; rejected: string } | { event: StoredEvent; duplicate: true }>,
+  events: Array<{ event: StoredEvent; index: string; hash: string } | { event: StoredEvent; rejected: string }>,
   options: BulkOptions,
-): Promise<AppendItemResult[]> {
-  const results: AppendItemResult[] = new Array(events.length);
+): Promise<BulkItemResult[]> {
+  const results: BulkItemResult[] = new Array(events.length);
   let pending: Pending[] = [];
   events.forEach((e, at) => {
     if ('rejected' in e) results[at] = { status: 'rejected', id: e.event.id, reason: e.rejected };
-    else if ('duplicate' in e) results[at] = { status: 'duplicate', id: e.event.id };
-    else pending.push({ at, event: e.event, index: e.index, pruning: NO_PRUNING, conflicts: 0, attempts: 0, busy: false });
+    else
+      pending.push({ at, event: e.event, hash: e.hash, index: e.index, pruning: NO_PRUNING, conflicts: 0, attempts: 0, busy: false, maySurvive: false });
   });
 
   let busyRounds = 0;
@@ -176,17 +227,21 @@ export async function bulkAppend(
       else lines.push({ p, body });
     }
     const next: Pending[] = [];
+    const taken: Pending[] = [];
     for (const chunk of chunks(lines, options.maxRequestBytes)) {
-      const response = await sendChunk(client, chunk, options);
+      const { response, resent } = await sendChunk(client, chunk, options);
       if (!Array.isArray(response.items) || response.items.length !== chunk.length) {
         throw new StoreUnavailableError(`Elasticsearch answered a batch of ${chunk.length} with ${response.items?.length ?? 0} results`, 5);
       }
       response.items.forEach((entry, i) => {
-        const p = chunk[i]!.p;
+        const sent = chunk[i]!.p;
+        const p = resent ? { ...sent, maySurvive: true } : sent;
         const item = entry.create ?? Object.values(entry)[0]!;
         const outcome = classify(item, p.event.id);
         if (outcome.kind === 'done') {
           results[p.at] = outcome.result;
+        } else if (outcome.kind === 'exists') {
+          taken.push(p);
         } else if (outcome.kind === 'conflict') {
           const pruning = prune(p.pruning, outcome.reason, p.conflicts);
           if (pruning) next.push({ ...p, pruning, conflicts: p.conflicts + 1, busy: false });
@@ -194,10 +249,18 @@ export async function bulkAppend(
         } else if (p.attempts + 1 >= options.maxAttempts) {
           results[p.at] = { status: 'rejected', id: p.event.id, reason: `Elasticsearch busy after ${p.attempts + 1} attempts: ${outcome.reason}` };
         } else {
-          next.push({ ...p, attempts: p.attempts + 1, busy: true });
+          next.push({ ...p, attempts: p.attempts + 1, busy: true, maySurvive: true });
         }
       });
     }
+    const hashes = await storedHashes(client, taken.map((p) => ({ index: p.index, id: p.event.id })));
+    taken.forEach((p, i) => {
+      const storedHash = hashes[i];
+      // Gone between the create and the read (a retention pass): the id is free again.
+      if (storedHash === null) next.push(p);
+      else if (p.maySurvive && storedHash === p.hash) results[p.at] = { status: 'created', id: p.event.id };
+      else results[p.at] = { status: 'exists', id: p.event.id, storedHash };
+    });
     pending = next;
   }
   return results;

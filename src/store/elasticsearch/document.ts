@@ -10,6 +10,10 @@
  * field-count limit), the fields that cannot be indexed are left out of the indexed copy (the
  * normalized ones kept whole in `auditlog.unindexed.ecs`). So the event is stored, flagged
  * `mapping_conflict`, searchable by everything else, and returned whole.
+ *
+ * `auditlog.hash` is the content hash (events/identity.ts): a `create` that meets an existing id
+ * compares it before calling the event a duplicate. Documents written before it existed are
+ * compared by the hash of their `event.original` (storedContentHash).
  */
 import {
   EventFlag,
@@ -20,6 +24,7 @@ import {
   type StoredEvent,
   type TeamId,
 } from '../../events/event.ts';
+import { contentHash } from '../../events/identity.ts';
 
 /** What to leave out of the indexed copy. `'*'` leaves out the whole original. */
 export interface Pruning {
@@ -198,7 +203,8 @@ function isoString(ms: number): string {
   return `${cachedDayPrefix}${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
-export function toDocument(event: StoredEvent, pruning: Pruning = NO_PRUNING): Doc {
+/** `hash`: the event's content hash (events/identity.ts), passed when the caller has it already. */
+export function toDocument(event: StoredEvent, pruning: Pruning = NO_PRUNING, hash: string = contentHash(event.raw)): Doc {
   const doc: Doc = { '@timestamp': isoString(event.timestamp) };
   if (pruning.ecs !== '*') {
     const ecs = event.ecs as Record<string, unknown>;
@@ -230,6 +236,7 @@ export function toDocument(event: StoredEvent, pruning: Pruning = NO_PRUNING): D
     format: event.format,
     flags,
     original: event.original,
+    hash,
   };
   if (text.length > 0) auditlog.text = text;
   if (pruning.ecs === '*' || pruning.ecs.size > 0) auditlog.unindexed = { ecs: event.ecs };
@@ -305,4 +312,17 @@ export function conflictingField(reason: string): { part: 'original' | 'ecs'; pa
   if (field.startsWith('original.')) return { part: 'original', path: field.slice('original.'.length) };
   const ecs = (NORMALIZED_FIELD_NAMES as string[]).find((n) => field === n || field.startsWith(`${n}.`));
   return ecs ? { part: 'ecs', path: ecs } : null;
+}
+
+/**
+ * The content hash of a stored document from its `_source` (with at least `auditlog.hash` and
+ * `event.original`): the stored hash, or for documents written before there was one, the hash
+ * of their raw text. Undefined when the document has neither (not written by auditlog).
+ */
+export function storedContentHash(source: Doc | undefined): string | undefined {
+  if (source === undefined) return undefined;
+  const meta = isObject(source.auditlog) ? source.auditlog : {};
+  if (typeof meta.hash === 'string') return meta.hash;
+  const raw = getPath(source, 'event.original');
+  return typeof raw === 'string' ? contentHash(raw) : undefined;
 }

@@ -12,6 +12,7 @@
  */
 import { Client, type estypes } from '@elastic/elasticsearch';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
+import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import { resolveField } from '../../events/fields.ts';
 import { normalizedFieldType } from '../../events/field-types.ts';
 import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
@@ -32,13 +33,14 @@ import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
 import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { fromSource } from './document.ts';
+import { fromSource, storedContentHash } from './document.ts';
 import { listOriginalFields } from './original-fields.ts';
 import { toAppError } from './errors.ts';
 import { checkPrefix, checkTeam, indexName, indexSpan, periodEnd, periodForRetention, teamPattern, type Period } from './naming.ts';
 import {
   COMPONENTS,
   componentBody,
+  metaProperties,
   installComponent,
   installIndexTemplate,
   installLifecyclePolicy,
@@ -76,6 +78,18 @@ export interface ClusterCapabilities {
 interface TeamSetup {
   period: Period;
   lifecyclePolicy: string | null;
+}
+
+/** An event on its way into the store: under its own id, or after `step` id conflicts under a derived one. */
+interface Work {
+  /** Position in the caller's batch. */
+  at: number;
+  event: StoredEvent;
+  /** The id the event came with. */
+  sentId: string;
+  hash: string;
+  index: string;
+  step: number;
 }
 
 const MAX_PAGE = 1000;
@@ -167,6 +181,14 @@ export class ElasticsearchStore implements AuditStore {
           `${this.prefix}-team-${team}`,
           teamTemplateBody({ prefix: this.prefix, team }, lifecyclePolicy),
         );
+        // Templates shape new indices only: the team's existing ones (written by an older version)
+        // get the metadata fields added since (auditlog.hash), which strict mapping would refuse.
+        await this.client.indices.putMapping({
+          index: teamPattern(this.prefix, team),
+          allow_no_indices: true,
+          ignore_unavailable: true,
+          properties: metaProperties(),
+        });
         return { period: periodForRetention(days), lifecyclePolicy };
       })();
       this.#teams.set(team, setup);
@@ -195,54 +217,108 @@ export class ElasticsearchStore implements AuditStore {
     if (events.length === 0) return [];
     try {
       const setup = await this.#setupTeam(team);
-      const targets = events.map((event) => {
-        if (event.team !== team) return { event, rejected: `event belongs to team ${JSON.stringify(event.team)}, not ${team}` };
+      const bulkOptions: BulkOptions = options.waitForSearch ? { ...this.#bulk, refresh: 'wait_for' } : this.#bulk;
+      const results: AppendItemResult[] = new Array(events.length);
+      let work: Work[] = [];
+      events.forEach((event, at) => {
+        if (event.team !== team) {
+          results[at] = { status: 'rejected', id: event.id, reason: `event belongs to team ${JSON.stringify(event.team)}, not ${team}` };
+          return;
+        }
         try {
-          return { event, index: indexName(this.prefix, team, setup.period, event.timestamp) };
+          work.push({ at, event, sentId: event.id, hash: contentHash(event.raw), index: indexName(this.prefix, team, setup.period, event.timestamp), step: 0 });
         } catch (err) {
-          return { event, rejected: `@timestamp cannot be stored: ${(err as Error).message}` };
+          results[at] = { status: 'rejected', id: event.id, reason: `@timestamp cannot be stored: ${(err as Error).message}` };
         }
       });
-      // `create` with the id only deduplicates within one index; the same id may already sit in
-      // another period's index (a retried event without a timestamp gets a new received time).
-      const stored = await this.#storedIds(team, targets.flatMap((t) => (t.index !== undefined ? [t.event.id] : [])));
-      if (setup.lifecyclePolicy) {
-        for (const t of targets) {
-          if (t.index !== undefined && !stored.has(t.event.id)) await this.#createIndex(t.index, setup.period, t.event.timestamp);
+      // The content hash under each id this call has met (written, or found taken).
+      const known = new Map<string, string | undefined>();
+      const settle = (w: Work, storedHash: string | undefined, next: Work[]) => {
+        const conflict = w.step > 0 ? { conflictsWith: w.sentId } : {};
+        if (storedHash === w.hash) {
+          results[w.at] = { status: 'duplicate', id: w.event.id, ...conflict };
+        } else if (w.step >= MAX_CONFLICT_STEPS) {
+          results[w.at] = { status: 'rejected', id: w.sentId, reason: `id ${w.sentId} and the ids derived from it hold other events` };
+        } else {
+          const flags = w.event.flags.includes('id_conflict') ? w.event.flags : [...w.event.flags, 'id_conflict' as const];
+          next.push({ ...w, event: { ...w.event, id: conflictEventId(w.event.id, w.hash), flags }, step: w.step + 1 });
         }
+      };
+      while (work.length > 0) {
+        // `create` finds an id taken only within one index; the same id may sit in another
+        // period's index (a retried event without a timestamp gets a new received time).
+        const found = await this.#storedHashes(team, work.flatMap((w) => (known.has(w.event.id) ? [] : [w.event.id])));
+        for (const [id, hash] of found) known.set(id, hash);
+        const next: Work[] = [];
+        const toWrite: Work[] = [];
+        const writing = new Set<string>();
+        for (const w of work) {
+          if (known.has(w.event.id)) settle(w, known.get(w.event.id), next);
+          // One id twice in a batch: the second waits a round, to be compared with the first.
+          else if (writing.has(w.event.id)) next.push(w);
+          else {
+            writing.add(w.event.id);
+            toWrite.push(w);
+          }
+        }
+        if (setup.lifecyclePolicy) for (const w of toWrite) await this.#createIndex(w.index, setup.period, w.event.timestamp);
+        const written = await bulkAppend(
+          this.client,
+          toWrite.map((w) => ({ event: w.event, index: w.index, hash: w.hash })),
+          bulkOptions,
+        );
+        written.forEach((r, i) => {
+          const w = toWrite[i]!;
+          if (r.status === 'exists') {
+            known.set(w.event.id, r.storedHash);
+            settle(w, r.storedHash, next);
+          } else if (r.status === 'created') {
+            known.set(w.event.id, w.hash);
+            results[w.at] = w.step > 0 ? { ...r, conflictsWith: w.sentId } : r;
+          } else {
+            results[w.at] = r;
+          }
+        });
+        work = next;
       }
-      const results = await bulkAppend(
-        this.client,
-        targets.map((t) =>
-          t.index === undefined
-            ? { event: t.event, rejected: t.rejected! }
-            : stored.has(t.event.id)
-              ? { event: t.event, duplicate: true as const }
-              : { event: t.event, index: t.index },
-        ),
-        options.waitForSearch ? { ...this.#bulk, refresh: 'wait_for' } : this.#bulk,
-      );
       return results;
     } catch (err) {
       throw toAppError(err, 'append');
     }
   }
 
-  /** Which of these ids the team already holds, in any of its indices. */
-  async #storedIds(team: TeamId, ids: string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (const chunk of batches([...new Set(ids)], 1000)) {
-      const response = await this.client.search({
+  /**
+   * The content hash stored under each of these ids the team already holds, in any of its
+   * indices (undefined for a document without one). A search, so it sees what was written up
+   * to the last refresh; a `create` into the same index sees the rest (bulk.ts).
+   */
+  async #storedHashes(team: TeamId, ids: string[]): Promise<Map<string, string | undefined>> {
+    const found = new Map<string, string | undefined>();
+    const search = (values: string[], fields: string[]) =>
+      this.client.search<Record<string, unknown>>({
         ...this.#target(team),
-        query: { bool: { filter: [{ ids: { values: chunk } }, { term: { 'auditlog.team': team } }] } },
-        _source: false,
-        size: chunk.length,
-        // Runs before every append: only the ids, no count, nothing else to write or parse.
+        query: { bool: { filter: [{ ids: { values } }, { term: { 'auditlog.team': team } }] } },
+        _source: fields,
+        size: values.length,
+        // Runs before every append: nothing to count, nothing else to write or parse.
         track_total_hits: false,
-        filter_path: ['hits.hits._id'],
+        filter_path: ['hits.hits._id', 'hits.hits._source'],
       });
+    for (const chunk of batches([...new Set(ids)], 1000)) {
+      const older: string[] = [];
       // With filter_path, a search that found nothing answers `{}`.
-      for (const hit of response.hits?.hits ?? []) if (hit._id !== undefined) found.add(hit._id);
+      for (const hit of (await search(chunk, ['auditlog.hash'])).hits?.hits ?? []) {
+        if (hit._id === undefined) continue;
+        const hash = storedContentHash(hit._source);
+        if (hash === undefined) older.push(hit._id);
+        found.set(hit._id, hash);
+      }
+      // Documents written before there were hashes: the hash of their raw text.
+      if (older.length > 0) {
+        for (const hit of (await search(older, ['auditlog.hash', 'event.original'])).hits?.hits ?? []) {
+          if (hit._id !== undefined) found.set(hit._id, storedContentHash(hit._source));
+        }
+      }
     }
     return found;
   }

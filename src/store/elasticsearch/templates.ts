@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 
 const dir = new URL('../../../index-templates/', import.meta.url);
 
@@ -50,6 +50,12 @@ function withChecksum(body: Body): Body {
 
 export function componentBody(name: ComponentName, vars: Vars): Body {
   return withChecksum(render(load(`auditlog-${name}.component.json`), vars) as Body);
+}
+
+/** The mapped properties of the metadata component (auditlog.*), to add to indices made before a field existed. */
+export function metaProperties(): Record<string, estypes.MappingProperty> {
+  const body = load('auditlog-meta.component.json') as unknown as { template: { mappings: { properties: Record<string, estypes.MappingProperty> } } };
+  return body.template.mappings.properties;
 }
 
 export function teamTemplateBody(vars: Vars, lifecyclePolicy: string | null): Body {

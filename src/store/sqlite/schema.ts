@@ -9,7 +9,7 @@
  */
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -26,7 +26,10 @@ CREATE TABLE IF NOT EXISTS docs (
   flags TEXT NOT NULL,
   ecs TEXT NOT NULL,
   original TEXT NOT NULL,
-  raw TEXT NOT NULL
+  raw TEXT NOT NULL,
+  -- events/identity.ts contentHash(raw): an id only deduplicates the same content. NULL in rows
+  -- written before version 2; computed from raw (and stored) the first time an id meets it again.
+  hash TEXT
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id);
 -- Keys: ECS names as is (event.action), metadata as auditlog.format / auditlog.flags,
@@ -61,7 +64,24 @@ export function openSchema(db: Database.Database, synchronous: Synchronous): voi
   if (version === 0) {
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  } else if (version < SCHEMA_VERSION) {
+    migrate(db);
   } else if (version !== SCHEMA_VERSION) {
-    throw new Error(`database schema version ${version} is not supported (expected ${SCHEMA_VERSION})`);
+    throw new Error(`database schema version ${version} is not supported (expected at most ${SCHEMA_VERSION})`);
   }
+}
+
+/**
+ * Brings a file of an older version up to date in one transaction. Each step is cheap whatever
+ * the file's size: no step rewrites existing rows.
+ */
+function migrate(db: Database.Database): void {
+  // IMMEDIATE takes the write lock first, and the version is read again under it: another
+  // process opening the same file at the same moment migrates it once, not twice.
+  db.transaction(() => {
+    const from = db.pragma('user_version', { simple: true }) as number;
+    // 1 → 2: the content hash. Old rows keep NULL until an id meets them again (insert path).
+    if (from < 2) db.exec('ALTER TABLE docs ADD COLUMN hash TEXT');
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }

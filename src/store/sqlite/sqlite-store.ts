@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
 import { StoredEvent, TeamId } from '../../events/event.ts';
+import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import type {
   AppendItemResult,
   AuditStore,
@@ -52,6 +53,8 @@ interface TeamDb {
   insertField: Database.Statement;
   insertPath: Database.Statement;
   insertFts: Database.Statement;
+  storedContent: Database.Statement;
+  setHash: Database.Statement;
   appendBatch: (events: StoredEvent[], team: TeamId) => AppendItemResult[];
 }
 
@@ -398,10 +401,12 @@ export class SqliteStore implements AuditStore {
       db,
       knownPaths: new Set((db.prepare('SELECT path FROM paths').pluck().all() as string[])),
       insertEvent: db.prepare('INSERT OR IGNORE INTO events (id, ts, received) VALUES (?, ?, ?)'),
-      insertDoc: db.prepare('INSERT INTO docs (seq, format, flags, ecs, original, raw) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertDoc: db.prepare('INSERT INTO docs (seq, format, flags, ecs, original, raw, hash) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertField: db.prepare('INSERT OR IGNORE INTO fields (path, value, event) VALUES (?, ?, ?)'),
       insertPath: db.prepare('INSERT OR IGNORE INTO paths (path) VALUES (?)'),
       insertFts: db.prepare('INSERT INTO fts (rowid, text, message, ua) VALUES (?, ?, ?, ?)'),
+      storedContent: db.prepare('SELECT d.seq, d.hash, d.raw FROM events e JOIN docs d ON d.seq = e.seq WHERE e.id = ?'),
+      setHash: db.prepare('UPDATE docs SET hash = ? WHERE seq = ?'),
       appendBatch: () => [],
     };
     t.appendBatch = db.transaction((events: StoredEvent[], forTeam: TeamId) =>
@@ -418,7 +423,7 @@ export class SqliteStore implements AuditStore {
         // No savepoint per event (it would copy every touched page): the event was validated,
         // so an insert can only fail for the whole database (I/O, disk full), and then the
         // batch rolls back and append throws, acknowledging nothing.
-        return insertOne(t, parsed.data) ? { status: 'created', id } : { status: 'duplicate', id };
+        return appendOne(t, parsed.data);
       }),
     );
     this.#teams.set(team, t);
@@ -426,12 +431,38 @@ export class SqliteStore implements AuditStore {
   }
 }
 
+/**
+ * Stores one event under its id; when the id holds other content, under the id derived from
+ * both (flagged id_conflict), so that an id only ever deduplicates the same content.
+ */
+function appendOne(t: TeamDb, event: StoredEvent): AppendItemResult {
+  const hash = contentHash(event.raw);
+  let e = event;
+  for (let step = 0; step <= MAX_CONFLICT_STEPS; step++) {
+    const conflictsWith = step > 0 ? { conflictsWith: event.id } : {};
+    if (insertOne(t, e, hash)) return { status: 'created', id: e.id, ...conflictsWith };
+    if (storedHash(t, e.id) === hash) return { status: 'duplicate', id: e.id, ...conflictsWith };
+    e = { ...e, id: conflictEventId(e.id, hash), flags: e.flags.includes('id_conflict') ? e.flags : [...e.flags, 'id_conflict'] };
+  }
+  return { status: 'rejected', id: event.id, reason: `id ${event.id} and the ids derived from it hold other events` };
+}
+
+/** The content hash of the event stored under `id`; rows from before schema version 2 get theirs now. */
+function storedHash(t: TeamDb, id: string): string {
+  const row = t.storedContent.get(id) as { seq: number; hash: string | null; raw: string } | undefined;
+  if (!row) throw new Error(`event ${id} has no document: the database is damaged`);
+  if (row.hash !== null) return row.hash;
+  const hash = contentHash(row.raw);
+  t.setHash.run(hash, row.seq);
+  return hash;
+}
+
 /** Inserts one event with its index rows; false when the id is already stored. */
-function insertOne(t: TeamDb, e: StoredEvent): boolean {
+function insertOne(t: TeamDb, e: StoredEvent, hash: string): boolean {
   const info = t.insertEvent.run(e.id, e.timestamp, e.received);
   if (info.changes === 0) return false;
   const seq = info.lastInsertRowid;
-  t.insertDoc.run(seq, e.format, JSON.stringify(e.flags), JSON.stringify(e.ecs), JSON.stringify(e.original), e.raw);
+  t.insertDoc.run(seq, e.format, JSON.stringify(e.flags), JSON.stringify(e.ecs), JSON.stringify(e.original), e.raw, hash);
   const { rows, originalPaths } = fieldRows(e);
   for (const [path, value] of rows) t.insertField.run(path, value, seq);
   const text = ftsValues(e);
