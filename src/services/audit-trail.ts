@@ -7,8 +7,9 @@ import { ulid } from 'ulid';
 import type { StoredEvent, TeamId } from '../events/event.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { Principal } from '../teams/model.ts';
+import { SYSTEM_TEAM_ID } from '../teams/reserved.ts';
 
-export const SYSTEM_TEAM = 'system' as TeamId;
+export const SYSTEM_TEAM = SYSTEM_TEAM_ID as TeamId;
 
 export interface AuditedCall {
   principal: Principal;

@@ -7,11 +7,10 @@ import type { TeamId } from '../events/event.ts';
 import type { ControlStore } from './control-store.ts';
 import { hashSecret, issueKey, parseKey, secretMatches } from './keys.ts';
 import type { ApiKey, Principal, Role, Team } from './model.ts';
+import { isReservedTeamId, RESERVED_TEAM_IDS } from './reserved.ts';
 
 const OPERATOR_KEY_SETTING = 'operator_key_hash';
 
-/** Team ids that name our own state: `system` holds auditlog's own audit trail. */
-const RESERVED_TEAM_IDS = new Set(['system']);
 
 export interface CreateTeamInput {
   id: TeamId;
@@ -63,7 +62,11 @@ export class TeamService {
   }
 
   async createTeam(input: CreateTeamInput): Promise<Team> {
-    if (RESERVED_TEAM_IDS.has(input.id)) throw new ValidationError(`team id ${JSON.stringify(input.id)} is reserved`, { field: 'id' });
+    if (isReservedTeamId(input.id)) {
+      throw new ValidationError(`team id ${JSON.stringify(input.id)} is reserved for auditlog's own state (reserved: ${[...RESERVED_TEAM_IDS].join(', ')})`, {
+        field: 'id',
+      });
+    }
     if (await this.#control.getTeam(input.id)) throw new ConflictError(`team ${JSON.stringify(input.id)} already exists`, { field: 'id' });
     const team: Team = {
       id: input.id,

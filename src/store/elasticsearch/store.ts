@@ -10,7 +10,7 @@
  * or not, deleteOlderThan drops every index whose whole period is older than the cutoff and
  * trims the index that straddles it (#trim), so retention is exact to the event on any cluster.
  */
-import { Client, type estypes } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
 import { resolveField } from '../../events/fields.ts';
 import { normalizedFieldType } from '../../events/field-types.ts';
@@ -28,6 +28,7 @@ import type {
   SearchRequest,
 } from '../interface.ts';
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
+import { createElasticsearchClient } from './client.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
 import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -118,12 +119,7 @@ export class ElasticsearchStore implements AuditStore {
     checkPrefix(options.prefix ?? 'auditlog');
     const client =
       options.client ??
-      new Client({
-        node: options.node,
-        ...(options.username !== undefined ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
-        requestTimeout: options.requestTimeoutMs ?? 30_000,
-        maxRetries: 2,
-      });
+      createElasticsearchClient({ node: options.node, username: options.username, password: options.password, requestTimeoutMs: options.requestTimeoutMs });
     try {
       const capabilities = await detectCapabilities(client);
       const compile = options.compileQuery ?? defaultCompiler;
