@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ALERT_CONFIG_FIELDS } from './alerts/from-config.ts';
+import { CidrList } from './net/cidr.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -23,6 +24,11 @@ export const Config = z
     AUDITLOG_MAX_BODY_BYTES: positiveInt.default(10 * 1024 * 1024),
     AUDITLOG_MAX_EVENTS_PER_REQUEST: positiveInt.default(10_000),
     AUDITLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Failed authentications per client address within the window before it gets 429 (src/http/auth-limiter.ts). */
+    AUDITLOG_AUTH_MAX_FAILURES: positiveInt.default(10),
+    AUDITLOG_AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(60),
+    /** Reverse proxies (CIDRs) whose X-Forwarded-For header names the client. */
+    AUDITLOG_TRUSTED_PROXIES: CidrList.default([]),
     ES_URL: z.url().optional(),
     ES_USERNAME: z.string().optional(),
     ES_PASSWORD: z.string().optional(),

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'QUOTA_EXCEEDED',
+  'RATE_LIMITED',
   'UNSUPPORTED_QUERY',
   'STORE_UNAVAILABLE',
   'INTERNAL',
@@ -66,6 +67,15 @@ export class StoreUnavailableError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds = 5, options?: ErrorOptions) {
     super('STORE_UNAVAILABLE', message, { retryAfterSeconds }, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Too many failed attempts from one client: refused until `retryAfterSeconds` have passed. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super('RATE_LIMITED', message, { retryAfterSeconds });
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -4,9 +4,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
-import { isIP } from 'node:net';
 import type { Alerting } from '../alerts/index.ts';
 import { AppError } from '../errors.ts';
 import type { AuditTrail } from '../services/audit-trail.ts';
@@ -14,7 +11,10 @@ import type { IngestService } from '../services/ingest.ts';
 import type { SearchService } from '../services/search.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { TeamService } from '../teams/service.ts';
+import type { Cidr } from '../net/cidr.ts';
+import { AddressSet } from '../net/cidr.ts';
 import { authenticate } from './auth.ts';
+import { FailedAuthLimiter } from './auth-limiter.ts';
 import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
@@ -34,6 +34,10 @@ export interface AppDeps {
   logger: Logger;
   maxBodyBytes: number;
   version: string;
+  /** Failed authentications allowed per client address and window before 429. */
+  authFailures?: { max: number; windowSeconds: number };
+  /** Reverse proxies whose X-Forwarded-For names the client. */
+  trustedProxies?: Cidr[];
 }
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -66,9 +70,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     info: { title: 'auditlog API', version: deps.version, description: 'Ingest, search and manage audit events per team.' },
   });
 
+  const auth = authenticate({
+    teams: deps.teams,
+    ...(deps.authFailures ? { limiter: new FailedAuthLimiter({ maxFailures: deps.authFailures.max, windowMs: deps.authFailures.windowSeconds * 1000 }) } : {}),
+    ...(deps.trustedProxies ? { trustedProxies: new AddressSet(deps.trustedProxies) } : {}),
+    record: (failure) => deps.audit.recordAuthFailure(failure),
+  });
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/openapi.json') return next();
-    return authenticate(deps.teams)(c, next);
+    return auth(c, next);
   });
   app.use('/api/v1/*', async (c, next) => {
     await next();
@@ -83,7 +93,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         query: c.req.query(),
         status: c.res.status,
         requestId: c.get('requestId'),
-        ip: clientIp(c),
+        ip: c.get('clientIp'),
         userAgent: c.req.header('user-agent'),
       });
     } catch (err) {
@@ -97,14 +107,4 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerSavedSearchRoutes(app, { alerts: deps.alerting.service });
   registerAlertRoutes(app, { alerts: deps.alerting.service, engine: deps.alerting.engine });
   return app;
-}
-
-/** The peer address, IPv4-mapped IPv6 unwrapped; undefined when not on a socket (app.request in tests). */
-function clientIp(c: Context<AppEnv>): string | undefined {
-  try {
-    const address = getConnInfo(c).remote.address?.replace(/^::ffff:(?=\d+\.)/, '');
-    return address && isIP(address) ? address : undefined;
-  } catch {
-    return undefined;
-  }
 }

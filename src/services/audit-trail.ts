@@ -22,6 +22,20 @@ export interface AuditedCall {
   userAgent?: string;
 }
 
+/** A request refused for its key: what the trail keeps of it (never the secret). */
+export interface FailedAuthentication {
+  /** Why: see AuthFailure in src/teams/service.ts. */
+  reason: string;
+  /** The public part of the key (`alk_<id>`, `alop_`), or null when it has none. */
+  keyPrefix: string | null;
+  method: string;
+  path: string;
+  requestId: string;
+  status: number;
+  ip?: string;
+  userAgent?: string;
+}
+
 export class AuditTrail {
   readonly #store: AuditStore;
   readonly #now: () => number;
@@ -32,7 +46,6 @@ export class AuditTrail {
   }
 
   async record(call: AuditedCall): Promise<void> {
-    const now = this.#now();
     const actor =
       call.principal.kind === 'operator'
         ? { type: 'operator' }
@@ -42,7 +55,45 @@ export class AuditTrail {
       request: { id: call.requestId, method: call.method, path: call.path, query: call.query },
       response: { status_code: call.status },
     };
-    const outcome = call.status < 400 ? 'success' : 'failure';
+    await this.#append(original, {
+      'event.action': `${call.method} ${call.path}`,
+      'event.outcome': call.status < 400 ? 'success' : 'failure',
+      'event.category': ['api'],
+      'http.request.method': call.method,
+      'http.response.status_code': call.status,
+      'url.path': call.path,
+      ...(call.principal.kind === 'key' ? { 'user.id': call.principal.key.id, 'organization.id': call.principal.key.team } : { 'user.id': 'operator' }),
+      ...(call.ip ? { 'source.ip': call.ip } : {}),
+      ...(call.userAgent ? { 'user_agent.original': call.userAgent } : {}),
+    });
+  }
+
+  /**
+   * A refused key (401), or the moment an address reached the failure limit (429). Searchable
+   * as `event.action:authentication_failed` (with `reason`) and `event.action:authentication_rate_limited`.
+   */
+  async recordAuthFailure(f: FailedAuthentication): Promise<void> {
+    const original = {
+      actor: { type: 'unauthenticated', key_prefix: f.keyPrefix },
+      reason: f.reason,
+      request: { id: f.requestId, method: f.method, path: f.path },
+      response: { status_code: f.status },
+    };
+    await this.#append(original, {
+      'event.action': f.status === 429 ? 'authentication_rate_limited' : 'authentication_failed',
+      'event.outcome': 'failure',
+      'event.category': ['authentication'],
+      'http.request.method': f.method,
+      'http.response.status_code': f.status,
+      'url.path': f.path,
+      ...(f.keyPrefix ? { 'user.id': f.keyPrefix } : {}),
+      ...(f.ip ? { 'source.ip': f.ip } : {}),
+      ...(f.userAgent ? { 'user_agent.original': f.userAgent } : {}),
+    });
+  }
+
+  async #append(original: Record<string, unknown>, ecs: StoredEvent['ecs']): Promise<void> {
+    const now = this.#now();
     const event: StoredEvent = {
       id: ulid(now),
       team: SYSTEM_TEAM,
@@ -50,18 +101,7 @@ export class AuditTrail {
       received: now,
       format: 'ecs',
       flags: [],
-      ecs: {
-        'event.action': `${call.method} ${call.path}`,
-        'event.outcome': outcome,
-        'event.category': ['api'],
-        'event.provider': 'auditlog',
-        'http.request.method': call.method,
-        'http.response.status_code': call.status,
-        'url.path': call.path,
-        ...(call.principal.kind === 'key' ? { 'user.id': call.principal.key.id, 'organization.id': call.principal.key.team } : { 'user.id': 'operator' }),
-        ...(call.ip ? { 'source.ip': call.ip } : {}),
-        ...(call.userAgent ? { 'user_agent.original': call.userAgent } : {}),
-      },
+      ecs: { ...ecs, 'event.provider': 'auditlog' },
       original,
       raw: JSON.stringify(original),
     };

@@ -12,6 +12,9 @@ import { isReservedTeamId, RESERVED_TEAM_IDS } from './reserved.ts';
 const OPERATOR_KEY_SETTING = 'operator_key_hash';
 
 
+/** Why a presented key was refused: recorded in the audit trail, never told to the client. */
+export type AuthFailure = 'missing' | 'malformed_header' | 'not_a_key' | 'unknown_key' | 'wrong_secret' | 'revoked_key';
+
 export interface CreateTeamInput {
   id: TeamId;
   name?: string;
@@ -48,17 +51,25 @@ export class TeamService {
 
   /** Resolves a presented key to a principal, or null when it is unknown, malformed or revoked. */
   async authenticate(presented: string): Promise<Principal | null> {
+    const result = await this.identify(presented);
+    return 'principal' in result ? result.principal : null;
+  }
+
+  /** As `authenticate`, saying why a key failed (for the audit trail; clients are told only 401). */
+  async identify(presented: string): Promise<{ principal: Principal } | { failure: AuthFailure }> {
     const parsed = parseKey(presented);
     if (parsed) {
       const key = await this.#control.getKey(parsed.id);
-      if (!key || key.revokedAt !== null || !secretMatches(parsed.secret, key.hash)) return null;
+      if (!key) return { failure: 'unknown_key' };
+      if (!secretMatches(parsed.secret, key.hash)) return { failure: 'wrong_secret' };
+      if (key.revokedAt !== null) return { failure: 'revoked_key' };
       const { hash: _hash, ...publicKey } = key;
-      return { kind: 'key', key: publicKey };
+      return { principal: { kind: 'key', key: publicKey } };
     }
     const operatorHash = await this.#control.getSetting(OPERATOR_KEY_SETTING);
     // The operator key is compared whole: it may come from the environment in any shape.
-    if (operatorHash && secretMatches(presented, operatorHash)) return { kind: 'operator' };
-    return null;
+    if (operatorHash && secretMatches(presented, operatorHash)) return { principal: { kind: 'operator' } };
+    return { failure: 'not_a_key' };
   }
 
   async createTeam(input: CreateTeamInput): Promise<Team> {
