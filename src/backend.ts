@@ -84,10 +84,14 @@ async function openElasticsearch(config: Config, logger: Logger): Promise<Backen
   const state = <T extends object>(target: T) => withErrorBoundary(target, (err, op) => toAppError(err, op, { refused: 'internal' }));
   try {
     let control: ControlStore | undefined;
-    // A team's retention picks its index period and ILM policy; it is read when the team's first index is made.
-    const retentionDays = async (team: TeamId) => (await control?.getTeam(team))?.retentionDays ?? config.AUDITLOG_RETENTION_DAYS;
+    // A team's retention picks its index period and ILM policy, and a legal hold takes the policy
+    // off; read when the team's first index is made (changes are applied by TeamService).
+    const teamPolicy = async (team: TeamId) => {
+      const t = await control?.getTeam(team);
+      return { retentionDays: t?.retentionDays ?? config.AUDITLOG_RETENTION_DAYS, legalHold: t?.legalHold ?? false };
+    };
     // The store connects first: it turns an unreachable or refusing cluster into a clear StoreUnavailableError.
-    const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, retentionDays });
+    const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, teamPolicy });
     logger.info({ elasticsearch: store.capabilities }, 'connected to Elasticsearch');
     const replicas = store.capabilities.dataNodes > 1 ? 1 : 0;
     control = state<ControlStore>(await ElasticsearchControlStore.open(client, { prefix: store.prefix, replicas }));

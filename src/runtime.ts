@@ -35,8 +35,9 @@ export function createLogger(config: Config): Logger {
 export async function createRuntime(config: Config, logger = createLogger(config)): Promise<Runtime> {
   const backend = await openBackend(config, logger);
   const { store, control } = backend;
-  const alerting = createAlertingFromConfig(config, store, backend.alertState, logger);
-  const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS });
+  const audit = new AuditTrail(store, { logger });
+  const alerting = createAlertingFromConfig(config, store, backend.alertState, logger, audit);
+  const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS, changes: audit, policy: store });
   const ingest = new IngestService(
     store,
     control,
@@ -51,7 +52,7 @@ export async function createRuntime(config: Config, logger = createLogger(config
     teams,
     ingest,
     search,
-    audit: new AuditTrail(store),
+    audit,
     alerting,
     close: () => backend.close(),
   };

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { ChangeRecorder } from '../services/audit-trail.ts';
 import type { AuditStore } from '../store/interface.ts';
 import { type Alerting, createAlerting } from './index.ts';
 import type { AlertStateStore } from './state-store.ts';
@@ -37,10 +38,12 @@ export function createAlertingFromConfig(
   store: AuditStore,
   state: AlertStateStore,
   logger: Logger,
+  changes?: ChangeRecorder,
 ): Alerting {
   return createAlerting({
     store,
     state,
+    ...(changes ? { changes } : {}),
     baseUrl: config.AUDITLOG_BASE_URL ?? `http://${config.AUDITLOG_HOST}:${config.AUDITLOG_PORT}`,
     ingestDelayMs: config.AUDITLOG_ALERT_DELAY_SECONDS * 1000,
     maxCatchUpMs: config.AUDITLOG_ALERT_MAX_CATCHUP_HOURS * 3_600_000,

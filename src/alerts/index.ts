@@ -4,6 +4,7 @@
  * closes the state store.
  */
 import { newId } from './ids.ts';
+import type { ChangeRecorder } from '../services/audit-trail.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { SmtpSettings } from './channels.ts';
 import { Deliverer } from './deliverer.ts';
@@ -33,6 +34,8 @@ export interface AlertingOptions {
   smtp?: SmtpSettings | undefined;
   concurrency?: number;
   onError?: (err: unknown, context: { ruleId?: string }) => void;
+  /** Rule changes go here (the audit trail). */
+  changes?: ChangeRecorder;
 }
 
 export interface Alerting {
@@ -70,6 +73,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
     ...(o.now ? { now: o.now } : {}),
     smtpConfigured: o.smtp !== undefined,
     onRulesChanged: () => scheduler.reload(),
+    ...(o.changes ? { changes: o.changes } : {}),
   });
   return {
     state: o.state,

@@ -5,6 +5,7 @@
  */
 import { newId } from './ids.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { type ChangeRecorder, changedFields } from '../services/audit-trail.ts';
 import { parseQuery } from '../query/parse.ts';
 import { printQuery } from '../query/print.ts';
 import { loadBuiltIns } from './builtin.ts';
@@ -35,6 +36,8 @@ export interface AlertServiceOptions {
   builtinDir?: string;
   /** Most rules per team. Default 1,000. */
   maxRulesPerTeam?: number;
+  /** Where rule changes go (the audit trail), as the API shows rules: without secrets. */
+  changes?: ChangeRecorder;
 }
 
 export function canonicalQuery(text: string): string {
@@ -102,6 +105,7 @@ export class AlertService {
     const rule: AlertRule = { ...spec, id: newId(), team, ...(builtin ? { builtin } : {}), createdAt: at, updatedAt: at };
     await this.#o.state.insertRule(rule);
     await this.#o.onRulesChanged?.();
+    await this.#recordRule('rule.create', null, rule);
     return ruleView(rule);
   }
 
@@ -112,6 +116,7 @@ export class AlertService {
     const rule: AlertRule = { ...spec, id, team, ...(current.builtin ? { builtin: current.builtin } : {}), createdAt: current.createdAt, updatedAt: new Date(this.#now()).toISOString() };
     if (!(await this.#o.state.updateRule(rule))) throw new NotFoundError('alert rule', id);
     await this.#o.onRulesChanged?.();
+    await this.#recordRule('rule.update', current, rule);
     return ruleView(rule);
   }
 
@@ -120,6 +125,7 @@ export class AlertService {
     const rule = { ...current, enabled, updatedAt: new Date(this.#now()).toISOString() };
     await this.#o.state.updateRule(rule);
     await this.#o.onRulesChanged?.();
+    await this.#recordRule('rule.update', current, rule);
     return ruleView(rule);
   }
 
@@ -132,8 +138,20 @@ export class AlertService {
   }
 
   async deleteRule(team: string, id: string): Promise<void> {
-    if (!(await this.#o.state.deleteRule(team, id))) throw new NotFoundError('alert rule', id);
+    const current = await this.#o.state.getRule(team, id);
+    if (!current || !(await this.#o.state.deleteRule(team, id))) throw new NotFoundError('alert rule', id);
     await this.#o.onRulesChanged?.();
+    await this.#recordRule('rule.delete', current, null);
+  }
+
+  /** A rule change for the audit trail: the whole rule on create and delete, the changed fields on update. */
+  async #recordRule(action: string, before: AlertRule | null, after: AlertRule | null): Promise<void> {
+    if (!this.#o.changes) return;
+    const rule = (after ?? before)!;
+    const view = (r: AlertRule | null) => (r ? ({ ...ruleView(r) } as Record<string, unknown>) : null);
+    const values = before && after ? changedFields(ruleView(before), ruleView(after)) : { old: view(before), new: view(after) };
+    if (values.old && values.new && Object.keys(values.new).length === 0) return;
+    await this.#o.changes.recordChange({ action, team: rule.team, target: { type: 'rule', id: rule.id }, ...values });
   }
 
   async history(team: string, id: string, options: { limit?: number; before?: number } = {}): Promise<HistoryEntry[]> {

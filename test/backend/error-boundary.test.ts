@@ -33,7 +33,7 @@ describe('backend error boundary (SQLite)', () => {
   it('turns a constraint violation into a ConflictError', async () => {
     const backend = await backendIn();
     try {
-      const team = { id: 'acme', name: 'acme', retentionDays: 30, dailyQuotaBytes: null, createdAt: new Date().toISOString() };
+      const team = { id: 'acme', name: 'acme', retentionDays: 30, dailyQuotaBytes: null, createdAt: new Date().toISOString(), minRetentionDays: 1, maxRetentionDays: 365, legalHold: false };
       await backend.control.insertTeam(team);
       await expect(backend.control.insertTeam(team)).rejects.toMatchObject({ name: 'ConflictError', code: 'CONFLICT' });
       const key = { id: 'k1', team: 'acme', role: 'read' as const, name: 'k', hash: 'h', createdAt: 'x', revokedAt: null };

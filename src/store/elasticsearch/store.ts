@@ -26,6 +26,7 @@ import type {
   QueryRequest,
   SearchPage,
   SearchRequest,
+  TeamPolicy,
 } from '../interface.ts';
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { createElasticsearchClient } from './client.ts';
@@ -56,6 +57,8 @@ export interface ElasticsearchStoreOptions {
   replicas?: number;
   /** A team's retention, which picks its index period and ILM policy. Default 90 days. */
   retentionDays?: (team: TeamId) => number | Promise<number>;
+  /** A team's retention and legal hold; takes precedence over `retentionDays`. */
+  teamPolicy?: (team: TeamId) => TeamPolicy | Promise<TeamPolicy>;
   /** Refresh after writes: `wait_for` makes them visible to the next search (tests). Default false. */
   refresh?: estypes.Refresh;
   compileQuery?: CompileQuery;
@@ -91,7 +94,7 @@ export class ElasticsearchStore implements AuditStore {
   readonly prefix: string;
   readonly capabilities: ClusterCapabilities;
   readonly #compile: CompileQuery;
-  readonly #retentionDays: (team: TeamId) => number | Promise<number>;
+  readonly #teamPolicy: (team: TeamId) => Promise<TeamPolicy>;
   readonly #refresh: estypes.Refresh;
   readonly #bulk: BulkOptions;
   readonly #replicas: number;
@@ -104,7 +107,8 @@ export class ElasticsearchStore implements AuditStore {
     this.prefix = checkPrefix(options.prefix ?? 'auditlog');
     this.capabilities = capabilities;
     this.#compile = compile;
-    this.#retentionDays = options.retentionDays ?? (() => 90);
+    const retentionDays = options.retentionDays ?? (() => 90);
+    this.#teamPolicy = async (team) => (options.teamPolicy ? options.teamPolicy(team) : { retentionDays: await retentionDays(team), legalHold: false });
     this.#refresh = options.refresh ?? false;
     this.#bulk = { ...DEFAULT_BULK_OPTIONS, ...options.bulk, refresh: this.#refresh };
     this.#replicas = options.replicas ?? (capabilities.dataNodes > 1 ? 1 : 0);
@@ -148,25 +152,48 @@ export class ElasticsearchStore implements AuditStore {
   #setupTeam(team: TeamId): Promise<TeamSetup> {
     let setup = this.#teams.get(team);
     if (!setup) {
-      setup = (async () => {
-        const days = await this.#retentionDays(team);
-        if (!Number.isInteger(days) || days < 1) throw new ValidationError(`retention of team ${team} must be a positive number of days`);
-        let lifecyclePolicy: string | null = null;
-        if (this.capabilities.ilm) {
-          lifecyclePolicy = `${this.prefix}-retention-${days}d`;
-          await installLifecyclePolicy(this.client, lifecyclePolicy, lifecyclePolicyBody(days));
-        }
-        await installIndexTemplate(
-          this.client,
-          `${this.prefix}-team-${team}`,
-          teamTemplateBody({ prefix: this.prefix, team }, lifecyclePolicy),
-        );
-        return { period: periodForRetention(days), lifecyclePolicy };
-      })();
+      setup = this.#teamPolicy(team).then((policy) => this.#reconcile(team, policy));
       this.#teams.set(team, setup);
       setup.catch(() => this.#teams.delete(team));
     }
     return setup;
+  }
+
+  /**
+   * Makes what the cluster enforces match a team's retention: its index template and, with ILM,
+   * the delete policy on the template and on each of its existing indices. A legal hold installs
+   * the template without a policy and takes the policy off the team's indices (`_ilm/remove`),
+   * so ILM deletes nothing of the team until the hold is lifted; lifting it puts the policy
+   * back, and indices already past their retention then go at ILM's next poll. Called on every
+   * change of a team's retention or hold (src/teams/service.ts) and once per process per team.
+   */
+  async applyTeamPolicy(team: TeamId, policy: TeamPolicy): Promise<void> {
+    checkTeam(team);
+    const setup = this.#reconcile(team, policy);
+    this.#teams.set(team, setup);
+    setup.catch(() => this.#teams.delete(team));
+    try {
+      await setup;
+    } catch (err) {
+      throw toAppError(err, 'retention policy');
+    }
+  }
+
+  async #reconcile(team: TeamId, { retentionDays: days, legalHold }: TeamPolicy): Promise<TeamSetup> {
+    if (!Number.isInteger(days) || days < 1) throw new ValidationError(`retention of team ${team} must be a positive number of days`);
+    let lifecyclePolicy: string | null = null;
+    if (this.capabilities.ilm && !legalHold) {
+      lifecyclePolicy = `${this.prefix}-retention-${days}d`;
+      await installLifecyclePolicy(this.client, lifecyclePolicy, lifecyclePolicyBody(days));
+    }
+    await installIndexTemplate(this.client, `${this.prefix}-team-${team}`, teamTemplateBody({ prefix: this.prefix, team }, lifecyclePolicy));
+    if (this.capabilities.ilm) {
+      for (const names of batches((await this.#indices(team)).map((i) => i.name), 50)) {
+        if (lifecyclePolicy === null) await this.client.ilm.removePolicy({ index: names.join(',') });
+        else await this.client.indices.putSettings({ index: names.join(','), settings: { 'index.lifecycle.name': lifecyclePolicy } });
+      }
+    }
+    return { period: periodForRetention(days), lifecyclePolicy };
   }
 
   /** With ILM, an index's age counts from the end of its period, so it is created explicitly. */
@@ -200,7 +227,8 @@ export class ElasticsearchStore implements AuditStore {
       // `create` with the id only deduplicates within one index; the same id may already sit in
       // another period's index (a retried event without a timestamp gets a new received time).
       const stored = await this.#storedIds(team, targets.flatMap((t) => (t.index !== undefined ? [t.event.id] : [])));
-      if (setup.lifecyclePolicy) {
+      // Also under a legal hold (no policy now): the origination date must be right when the hold is lifted.
+      if (this.capabilities.ilm) {
         for (const t of targets) {
           if (t.index !== undefined && !stored.has(t.event.id)) await this.#createIndex(t.index, setup.period, t.event.timestamp);
         }
