@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent, TeamId } from '../../src/events/event.ts';
 import { applyRetention } from '../../src/services/retention.ts';
+import type { TeamService } from '../../src/teams/service.ts';
 import { eventually, type Harness, OPERATOR_KEY, startHarness, storeKinds } from './harness.ts';
 
 interface ErrorBody {
@@ -147,9 +148,11 @@ describe.each(storeKinds('team settings'))('team settings on %s', (kind) => {
     expect((await patchAsOperator(a, { legalHold: true })).status).toBe(200);
     expect(await team(a)).toMatchObject({ legalHold: true });
 
-    const deleted = await applyRetention(h.rt.store, h.rt.teams);
+    // The pass over these two teams only: on Elasticsearch the control state is shared by every
+    // suite on the cluster, and their old events are not this test's to delete.
+    const ours = { listTeams: async () => (await h.rt.teams.listTeams()).filter((t) => t.id === a || t.id === b) } as TeamService;
+    const deleted = await applyRetention(h.rt.store, ours);
     expect(deleted.has(a)).toBe(false);
-    expect(deleted.get(b)).toBeGreaterThanOrEqual(2);
     const count = (t: TeamId) => h.rt.store.count(t, { query: null, to: Date.now() - 300 * DAY });
     await eventually(async () => {
       expect(await count(a)).toBe(2);
@@ -157,7 +160,7 @@ describe.each(storeKinds('team settings'))('team settings on %s', (kind) => {
     });
 
     expect((await patchAsOperator(a, { legalHold: false })).status).toBe(200);
-    expect((await applyRetention(h.rt.store, h.rt.teams)).get(a)).toBeGreaterThanOrEqual(2);
+    expect((await applyRetention(h.rt.store, ours)).has(a)).toBe(true);
     await eventually(async () => expect(await count(a)).toBe(0));
     await eventually(async () => {
       const holds = await trail(`event.action:"team.update" AND organization.id:${a} AND change.new.legalHold:*`);
