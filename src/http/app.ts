@@ -5,7 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Alerting } from '../alerts/index.ts';
-import { AppError } from '../errors.ts';
+import { AppError, StoreUnavailableError } from '../errors.ts';
 import type { AuditTrail } from '../services/audit-trail.ts';
 import type { IngestService } from '../services/ingest.ts';
 import type { SearchService } from '../services/search.ts';
@@ -60,7 +60,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    await deps.store.ping();
+    try {
+      await deps.store.ping();
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      // A load balancer reads the status; a person reads why.
+      c.header('Retry-After', String(err.retryAfterSeconds));
+      return c.json({ status: 'not ready', store: deps.store.kind, reason: err.message }, 503);
+    }
     return c.json({ status: 'ready', store: deps.store.kind, retention: deps.store.retention });
   });
 

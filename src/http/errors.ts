@@ -54,6 +54,8 @@ function body(c: Context<AppEnv>, code: string, message: string, details?: Recor
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof AppError) {
     if (err instanceof StoreUnavailableError || err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
+    // The answer says little about the backend; the log keeps the driver's own error for the operator.
+    if (err instanceof StoreUnavailableError) c.get('logger')?.warn({ err }, 'backend unavailable');
     // The rest of an oversized body is never read: the connection cannot carry another request.
     if (err.code === 'PAYLOAD_TOO_LARGE') c.header('Connection', 'close');
     return c.json(body(c, err.code, err.message, err.details), statusOf(err.code));

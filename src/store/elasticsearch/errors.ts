@@ -52,7 +52,8 @@ export function toAppError(err: unknown, what: string, { refused = 'validation' 
     return new ValidationError(`Elasticsearch rejected the ${what}: ${reason}`);
   }
   if (isUnavailable(err)) {
-    return new StoreUnavailableError(`Elasticsearch is unreachable (${what}): ${(err as Error).message}`, 5, { cause: err });
+    // The transport's message names the cluster's address: it stays in the cause (logged), not in the answer.
+    return new StoreUnavailableError(`Elasticsearch is unreachable (${what}); retry later`, 5, { cause: err });
   }
   return new AppError('INTERNAL', `unexpected failure in Elasticsearch ${what}`, undefined, { cause: err });
 }
