@@ -13,7 +13,7 @@ export const Config = z
   .object({
     AUDITLOG_HOST: z.string().default('127.0.0.1'),
     AUDITLOG_PORT: port.default(8080),
-    /** Where the embedded store keeps one SQLite file per team, and control.db. */
+    /** Where the embedded store keeps its files: teams/<team>.db per team, auditlog's own state in state/ (src/data-dir.ts). */
     AUDITLOG_DATA_DIR: z.string().default('./data'),
     AUDITLOG_STORE: z.enum(['sqlite', 'elasticsearch']).default('sqlite'),
     /** Operator key (manages teams). When unset, one is generated on first start and printed once. */

@@ -1,7 +1,7 @@
 /**
  * Alerting from the application config: the environment variables it reads (spread into
  * src/config.ts's schema) and the factory the runtime calls. Alert state lives beside the
- * events (src/backend.ts): `alerts.db` in the data directory, or system indices when the
+ * events (src/backend.ts): `state/alerts.db` in the data directory, or system indices when the
  * store is Elasticsearch.
  */
 import type { Logger } from 'pino';

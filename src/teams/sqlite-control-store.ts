@@ -56,7 +56,7 @@ const toTeam = (r: TeamRow): Team =>
 const toKey = (r: KeyRow): ApiKey =>
   ApiKey.parse({ id: r.id, team: r.team, role: r.role, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at });
 
-/** Control state in one SQLite file (`control.db`) beside the per-team event files. */
+/** Control state in one SQLite file (`state/control.db` of the data directory, apart from the team files: src/data-dir.ts). */
 export class SqliteControlStore implements ControlStore {
   readonly #db: Database.Database;
 
