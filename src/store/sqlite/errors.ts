@@ -24,6 +24,11 @@ export function sqliteFailure(err: unknown, operation: string): AppError {
     }
     if (UNAVAILABLE.has(code)) return new StoreUnavailableError(`the database cannot serve ${operation}: ${err.message}`, 5, { cause: err });
   }
+  // The file system under the database (EACCES, ENOSPC, EROFS…): the operator's to fix, named as the system names it.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    return new StoreUnavailableError(`the data directory cannot serve ${operation}: ${(err as Error).message}`, 5, { cause: err });
+  }
   // better-sqlite3 throws a TypeError on a closed handle: the store is shutting down.
   if (err instanceof TypeError && /database connection is not open/.test(err.message)) {
     return new StoreUnavailableError(`the database is closed (${operation})`, 5, { cause: err });
