@@ -131,10 +131,15 @@ function chunks(lines: Array<{ p: Pending; body: string }>, maxBytes: number) {
 
 const BULK_RESPONSE_FIELDS = ['items.*.status', 'items.*.error'];
 
+/**
+ * Sends one request, again after a transport failure. `uncertain`: an earlier attempt failed
+ * without an answer (a timeout, a dropped connection), so it may have stored some items, and a
+ * 409 for them now is this call's own write, not an earlier event's.
+ */
 async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string }>, options: BulkOptions) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.bulk(
+      const response = await client.bulk(
         // Only what classify reads: the full item (index, id, version, shards, seq_no) is most of a
         // response ES must write and we must parse, per event.
         { refresh: options.refresh, filter_path: BULK_RESPONSE_FIELDS, body: chunk.map((c) => c.body).join('') } as estypes.BulkRequest,
@@ -143,6 +148,7 @@ async function sendChunk(client: Client, chunk: Array<{ p: Pending; body: string
           maxRetries: 0,
         },
       );
+      return { response, uncertain: attempt > 0 };
     } catch (err) {
       if (!isUnavailable(err) || attempt + 1 >= options.maxAttempts) {
         throw new StoreUnavailableError(`Elasticsearch did not take the batch: ${(err as Error).message}`, 5, { cause: err });
@@ -177,7 +183,7 @@ export async function bulkAppend(
     }
     const next: Pending[] = [];
     for (const chunk of chunks(lines, options.maxRequestBytes)) {
-      const response = await sendChunk(client, chunk, options);
+      const { response, uncertain } = await sendChunk(client, chunk, options);
       if (!Array.isArray(response.items) || response.items.length !== chunk.length) {
         throw new StoreUnavailableError(`Elasticsearch answered a batch of ${chunk.length} with ${response.items?.length ?? 0} results`, 5);
       }
@@ -186,7 +192,11 @@ export async function bulkAppend(
         const item = entry.create ?? Object.values(entry)[0]!;
         const outcome = classify(item, p.event.id);
         if (outcome.kind === 'done') {
-          results[p.at] = outcome.result;
+          // Ids already stored were answered `duplicate` before the bulk (the caller searches for
+          // them); a 409 after an unanswered attempt is that attempt's own write. (An id another
+          // request stored within the last refresh interval would be called created too; it is
+          // stored either way.)
+          results[p.at] = uncertain && outcome.result.status === 'duplicate' ? { status: 'created', id: p.event.id } : outcome.result;
         } else if (outcome.kind === 'conflict') {
           const pruning = prune(p.pruning, outcome.reason, p.conflicts);
           if (pruning) next.push({ ...p, pruning, conflicts: p.conflicts + 1, busy: false });
