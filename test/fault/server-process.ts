@@ -43,6 +43,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         reject(new Error(`the server exited (${code ?? signal}) during start-up:\n${output}`));
       });
     });
+  // A test worker that dies (a timeout, an interrupted run) takes its server with it.
+  const reap = () => child?.kill('SIGKILL');
+  process.once('exit', reap);
   const server: ServerProcess = {
     url: await launch(),
     async kill9() {
