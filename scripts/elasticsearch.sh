@@ -165,20 +165,32 @@ cluster.routing.allocation.disk.threshold_enabled: false
 EOF
   if [ "$(id -u)" -eq 0 ]; then chown -R "$_ES_OS_USER" "$run"; fi
 
-  local env_vars=(ES_JAVA_HOME="$java_home" ES_PATH_CONF="$run/config" ES_TMPDIR="$run/tmp"
-    ES_JAVA_OPTS="-Xms${ES_HEAP:-1g} -Xmx${ES_HEAP:-1g}")
+  _es_env_vars "$java_home" "$run"
   # The elastic user's password until one is stored in the security index.
-  printf '%s' "$password" | _es_as_user env "${env_vars[@]}" "$home/bin/elasticsearch-keystore" add -x -f bootstrap.password \
+  printf '%s' "$password" | _es_as_user env "${_ES_ENV_VARS[@]}" "$home/bin/elasticsearch-keystore" add -x -f bootstrap.password \
     >"$run/logs/keystore.log" 2>&1 || { cat "$run/logs/keystore.log" >&2; _es_log "keystore setup failed"; return 1; }
 
+  export ES_URL="http://127.0.0.1:$port" ES_USERNAME=elastic ES_PASSWORD="$password"
+  _es_launch "$home" "$run" || return 1
+  _es_log "total start $(_es_since "$t_all")s: ES_URL=$ES_URL ES_USERNAME=elastic"
+}
+
+# Environment of the node's processes: Java, the run's config and temp directories, the heap.
+_es_env_vars() {
+  _ES_ENV_VARS=(ES_JAVA_HOME="$1" ES_PATH_CONF="$2/config" ES_TMPDIR="$2/tmp"
+    ES_JAVA_OPTS="-Xms${ES_HEAP:-1g} -Xmx${ES_HEAP:-1g}")
+}
+
+# Starts the node of run directory $2 (install $1) as a daemon and waits for health at $ES_URL.
+_es_launch() {
+  local home=$1 run=$2 t
   t=$(_es_now)
-  _es_log "starting $ELASTICSEARCH_VERSION on 127.0.0.1:$port (java: $java_home, run dir: $run)"
-  _es_as_user env "${env_vars[@]}" "$home/bin/elasticsearch" -d -p "$run/es.pid" >"$run/logs/console.log" 2>&1 ||
+  _es_log "starting $ELASTICSEARCH_VERSION at $ES_URL (java: ${_ES_ENV_VARS[0]#ES_JAVA_HOME=}, run dir: $run)"
+  _es_as_user env "${_ES_ENV_VARS[@]}" "$home/bin/elasticsearch" -d -p "$run/es.pid" >"$run/logs/console.log" 2>&1 ||
     { _es_fail "$run" "the launcher exited with an error"; return 1; }
 
   _ES_RUN_DIR=$run
   _ES_STARTED_PID=$(cat "$run/es.pid" 2>/dev/null || true)
-  export ES_URL="http://127.0.0.1:$port" ES_USERNAME=elastic ES_PASSWORD="$password"
 
   local deadline=$((SECONDS + ${ES_START_TIMEOUT:-180}))
   until _es_healthy "$ES_URL"; do
@@ -193,7 +205,18 @@ EOF
     fi
     sleep 1
   done
-  _es_log "healthy in $(_es_since "$t")s (total $(_es_since "$t_all")s): ES_URL=$ES_URL ES_USERNAME=elastic"
+  _es_log "healthy in $(_es_since "$t")s"
+}
+
+# Starts again a node that was stopped, on its run directory (same port, data and password):
+# for tests that take a node down and bring it back. Needs ES_URL, ES_USERNAME and ES_PASSWORD
+# of that node in the environment. Leaves the node running when the shell exits.
+elasticsearch_relaunch() {
+  local run=$1 java_home home
+  java_home=$(_es_find_java) || { _es_log "no JDK 21+ under /usr/lib/jvm"; return 1; }
+  home=$(_es_install) || return 1
+  _es_env_vars "$java_home" "$run"
+  _es_launch "$home" "$run"
 }
 
 _es_fail() {

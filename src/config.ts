@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ALERT_CONFIG_FIELDS } from './alerts/from-config.ts';
+import { CidrList } from './net/cidr.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -12,7 +13,7 @@ export const Config = z
   .object({
     AUDITLOG_HOST: z.string().default('127.0.0.1'),
     AUDITLOG_PORT: port.default(8080),
-    /** Where the embedded store keeps one SQLite file per team, and control.db. */
+    /** Where the embedded store keeps its files: teams/<team>.db per team, auditlog's own state in state/ (src/data-dir.ts). */
     AUDITLOG_DATA_DIR: z.string().default('./data'),
     AUDITLOG_STORE: z.enum(['sqlite', 'elasticsearch']).default('sqlite'),
     /** Operator key (manages teams). When unset, one is generated on first start and printed once. */
@@ -25,6 +26,11 @@ export const Config = z
     AUDITLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How long a sign-in to the web page lasts. */
     AUDITLOG_SESSION_HOURS: positiveInt.max(24 * 30).default(12),
+    /** Failed authentications per client address within the window before it gets 429 (src/http/auth-limiter.ts). */
+    AUDITLOG_AUTH_MAX_FAILURES: positiveInt.default(10),
+    AUDITLOG_AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(60),
+    /** Reverse proxies (CIDRs) whose X-Forwarded-For header names the client. */
+    AUDITLOG_TRUSTED_PROXIES: CidrList.default([]),
     ES_URL: z.url().optional(),
     ES_USERNAME: z.string().optional(),
     ES_PASSWORD: z.string().optional(),

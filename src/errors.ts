@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'QUOTA_EXCEEDED',
   /** An Idempotency-Key sent again with other content (as Stripe answers it). */
   'IDEMPOTENCY_KEY_REUSED',
+  'RATE_LIMITED',
   'UNSUPPORTED_QUERY',
   'STORE_UNAVAILABLE',
   'INTERNAL',
@@ -68,6 +69,15 @@ export class StoreUnavailableError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds = 5, options?: ErrorOptions) {
     super('STORE_UNAVAILABLE', message, { retryAfterSeconds }, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Too many failed attempts from one client: refused until `retryAfterSeconds` have passed. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super('RATE_LIMITED', message, { retryAfterSeconds });
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -10,7 +10,7 @@ import { AuditTrail } from './services/audit-trail.ts';
 import { IngestService } from './services/ingest.ts';
 import { SearchService } from './services/search.ts';
 import { IngestLimits } from './ingest/limits.ts';
-import { createBackend } from './store/create.ts';
+import { openBackend } from './backend.ts';
 import type { AuditStore } from './store/interface.ts';
 import type { ControlStore } from './teams/control-store.ts';
 import { TeamService } from './teams/service.ts';
@@ -33,10 +33,11 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function createRuntime(config: Config, logger = createLogger(config)): Promise<Runtime> {
-  const backend = await createBackend(config, logger);
+  const backend = await openBackend(config, logger);
   const { store, control } = backend;
-  const alerting = createAlertingFromConfig(config, store, backend.alertState, logger);
-  const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS });
+  const audit = new AuditTrail(store, { logger });
+  const alerting = createAlertingFromConfig(config, store, backend.alertState, logger, audit);
+  const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS, changes: audit, policy: store });
   const ingest = new IngestService(
     store,
     control,
@@ -51,7 +52,7 @@ export async function createRuntime(config: Config, logger = createLogger(config
     teams,
     ingest,
     search,
-    audit: new AuditTrail(store),
+    audit,
     alerting,
     close: () => backend.close(),
   };

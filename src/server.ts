@@ -28,6 +28,8 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
     maxBodyBytes: rt.config.AUDITLOG_MAX_BODY_BYTES,
     version: VERSION,
     ui: createUi(rt),
+    authFailures: { max: rt.config.AUDITLOG_AUTH_MAX_FAILURES, windowSeconds: rt.config.AUDITLOG_AUTH_FAILURE_WINDOW_SECONDS },
+    trustedProxies: rt.config.AUDITLOG_TRUSTED_PROXIES,
   });
   const stopRetention = scheduleRetention(rt.store, rt.teams, rt.config.AUDITLOG_RETENTION_INTERVAL_MINUTES * 60_000, rt.logger);
   const server = await new Promise<ServerType>((resolve, reject) => {

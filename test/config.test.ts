@@ -17,9 +17,21 @@ describe('config', () => {
     [{ ES_URL: 'not a url' }, 'ES_URL'],
     [{ AUDITLOG_OPERATOR_KEY: 'short' }, 'AUDITLOG_OPERATOR_KEY'],
     [{ AUDITLOG_RETENTION_DAYS: '0' }, 'AUDITLOG_RETENTION_DAYS'],
+    [{ AUDITLOG_AUTH_MAX_FAILURES: '0' }, 'AUDITLOG_AUTH_MAX_FAILURES'],
+    [{ AUDITLOG_TRUSTED_PROXIES: '10.0.0.0/33' }, 'AUDITLOG_TRUSTED_PROXIES'],
+    [{ AUDITLOG_TRUSTED_PROXIES: 'proxy.example.com' }, 'AUDITLOG_TRUSTED_PROXIES'],
   ])('rejects %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it('reads address ranges as CIDRs, a bare address as a range of one', () => {
+    expect(loadConfig({ AUDITLOG_TRUSTED_PROXIES: '10.0.0.0/8, ::1 192.168.1.7' }).AUDITLOG_TRUSTED_PROXIES).toEqual([
+      { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
+      { address: '::1', prefix: 128, family: 'ipv6' },
+      { address: '192.168.1.7', prefix: 32, family: 'ipv4' },
+    ]);
+    expect(loadConfig({}).AUDITLOG_TRUSTED_PROXIES).toEqual([]);
   });
 
   it('treats an empty variable as unset', () => {

@@ -3,7 +3,11 @@
  * a person can act on; the deliverer decides about retries.
  */
 import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
+import { ALLOW_HINT, EgressPolicy, TargetRefusedError } from './egress.ts';
 import type { Channel } from './model.ts';
 import { type Notification, renderText } from './notification.ts';
 
@@ -35,7 +39,11 @@ export interface SendOptions {
   /** Delivery id, sent as X-Auditlog-Delivery so receivers can drop duplicates. */
   deliveryId: string;
   now?: () => number;
+  /** Where webhooks may go; default: nowhere private (src/alerts/egress.ts). */
+  egress?: EgressPolicy;
 }
+
+const DEFAULT_EGRESS = new EgressPolicy();
 
 export const SIGNATURE_HEADER = 'x-auditlog-signature';
 export const TIMESTAMP_HEADER = 'x-auditlog-timestamp';
@@ -63,12 +71,18 @@ export async function sendToChannel(channel: Channel, n: Notification, o: SendOp
         [TIMESTAMP_HEADER]: timestamp,
       };
       if (channel.secret) headers[SIGNATURE_HEADER] = signBody(channel.secret, timestamp, body);
-      return post(channel.url, headers, body, o.timeoutMs ?? 10_000);
+      return post(channel.url, headers, body, o.timeoutMs ?? 10_000, o.egress ?? DEFAULT_EGRESS);
     }
     case 'slack': {
       const { title, body } = renderText(n);
       const text = `*${escapeSlack(title)}*\n${escapeSlack(body)}`;
-      return post(channel.url, { 'content-type': 'application/json', 'user-agent': 'auditlog-alerts/1' }, JSON.stringify({ text }), o.timeoutMs ?? 10_000);
+      return post(
+        channel.url,
+        { 'content-type': 'application/json', 'user-agent': 'auditlog-alerts/1' },
+        JSON.stringify({ text }),
+        o.timeoutMs ?? 10_000,
+        o.egress ?? DEFAULT_EGRESS,
+      );
     }
     case 'email': {
       if (!o.smtp) throw new DeliveryError('no SMTP server is configured (set the SMTP settings of the server)', false);
@@ -107,21 +121,49 @@ function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<void> {
-  let res: Response;
-  try {
-    // No redirects: a webhook that moved is a configuration to fix, and following one could
-    // carry the signed body somewhere the team never chose.
-    res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    const what = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${cause ?? (err as Error).message}`;
-    throw new DeliveryError(`POST ${safeUrl(url)}: ${what}`);
+/**
+ * POSTs over node:http(s) rather than fetch, because the connection must go to the address the
+ * egress policy checked: its `lookup` resolves and checks the name, and the socket connects to
+ * what it returned. No redirects: a webhook that moved is a configuration to fix, and following
+ * one could carry the signed body somewhere the team never chose (or somewhere private).
+ */
+async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, egress: EgressPolicy): Promise<void> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0) {
+    const why = egress.refusal(host);
+    if (why) throw new DeliveryError(`POST ${safeUrl(url)}: refused, ${why} (${ALLOW_HINT})`, false);
   }
-  await res.body?.cancel().catch(() => undefined);
-  if (res.status >= 200 && res.status < 300) return;
-  const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
-  throw new DeliveryError(`POST ${safeUrl(url)}: HTTP ${res.status}`, retryable);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: egress.lookup,
+        // One connection per delivery: nothing pooled outlives the check that let it open.
+        agent: false,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        // Only the status matters; the body is drained so the socket can close.
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  }).catch((err: unknown) => {
+    if (err instanceof TargetRefusedError) throw new DeliveryError(`POST ${safeUrl(url)}: refused, ${err.message} (${ALLOW_HINT})`, false);
+    const e = err as { name?: string; code?: string; message?: string };
+    const what = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : (e.code ?? e.message ?? String(err));
+    throw new DeliveryError(`POST ${safeUrl(url)}: ${what}`);
+  });
+  if (status >= 200 && status < 300) return;
+  if (status >= 300 && status < 400) throw new DeliveryError(`POST ${safeUrl(url)}: HTTP ${status}, a redirect (not followed; update the URL)`, false);
+  const retryable = status >= 500 || status === 408 || status === 429;
+  throw new DeliveryError(`POST ${safeUrl(url)}: HTTP ${status}`, retryable);
 }
 
 /** A URL for logs and history: no path or query, which may hold a token (Slack). */

@@ -5,6 +5,7 @@
  */
 import { newId } from './ids.ts';
 import { DeliveryError, type SmtpSettings, sendToChannel } from './channels.ts';
+import type { EgressPolicy } from './egress.ts';
 import { redactUrl } from './model.ts';
 import type { Notification } from './notification.ts';
 import type { AlertStateStore, HistoryEntry, OutboxEntry } from './state-store.ts';
@@ -22,6 +23,8 @@ export interface DelivererOptions {
   timeoutMs?: number;
   /** Entries sent per pass. Default 50. */
   batch?: number;
+  /** Where webhooks may go (AUDITLOG_ALERT_ALLOWED_TARGETS); default: no private, loopback or metadata address. */
+  egress?: EgressPolicy;
 }
 
 export class Deliverer {
@@ -84,6 +87,7 @@ export class Deliverer {
         timeoutMs,
         deliveryId: entry.id,
         now: this.#now,
+        ...(this.#o.egress ? { egress: this.#o.egress } : {}),
       });
       await state.finishDelivery(
         entry.id,

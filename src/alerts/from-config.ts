@@ -1,12 +1,15 @@
 /**
  * Alerting from the application config: the environment variables it reads (spread into
  * src/config.ts's schema) and the factory the runtime calls. Alert state lives beside the
- * events (src/store/create.ts): `alerts.db` in the data directory, or system indices when the
+ * events (src/backend.ts): `state/alerts.db` in the data directory, or system indices when the
  * store is Elasticsearch.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { ChangeRecorder } from '../services/audit-trail.ts';
 import type { AuditStore } from '../store/interface.ts';
+import { CidrList } from '../net/cidr.ts';
+import { EgressPolicy } from './egress.ts';
 import { type Alerting, createAlerting } from './index.ts';
 import type { AlertStateStore } from './state-store.ts';
 
@@ -27,6 +30,12 @@ export const ALERT_CONFIG_FIELDS = {
   AUDITLOG_SMTP_USER: z.string().optional(),
   AUDITLOG_SMTP_PASSWORD: z.string().optional(),
   AUDITLOG_SMTP_FROM: z.string().default('auditlog@localhost'),
+  /**
+   * Address ranges (CIDRs) webhooks may reach although they are loopback, private, link-local
+   * or otherwise refused by default (src/alerts/egress.ts), e.g. `10.20.0.0/16` for an internal
+   * chat server.
+   */
+  AUDITLOG_ALERT_ALLOWED_TARGETS: CidrList.default([]),
 };
 
 export const AlertConfig = z.object(ALERT_CONFIG_FIELDS);
@@ -37,10 +46,13 @@ export function createAlertingFromConfig(
   store: AuditStore,
   state: AlertStateStore,
   logger: Logger,
+  changes?: ChangeRecorder,
 ): Alerting {
   return createAlerting({
     store,
     state,
+    ...(changes ? { changes } : {}),
+    egress: new EgressPolicy(config.AUDITLOG_ALERT_ALLOWED_TARGETS),
     baseUrl: config.AUDITLOG_BASE_URL ?? `http://${config.AUDITLOG_HOST}:${config.AUDITLOG_PORT}`,
     ingestDelayMs: config.AUDITLOG_ALERT_DELAY_SECONDS * 1000,
     maxCatchUpMs: config.AUDITLOG_ALERT_MAX_CATCHUP_HOURS * 3_600_000,

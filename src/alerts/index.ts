@@ -4,9 +4,11 @@
  * closes the state store.
  */
 import { newId } from './ids.ts';
+import type { ChangeRecorder } from '../services/audit-trail.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { SmtpSettings } from './channels.ts';
 import { Deliverer } from './deliverer.ts';
+import type { EgressPolicy } from './egress.ts';
 import { AlertEngine } from './engine.ts';
 import { AlertScheduler } from './scheduler.ts';
 import { AlertService } from './service.ts';
@@ -22,6 +24,7 @@ export type { AlertStateStore } from './state-store.ts';
 export { loadBuiltIns } from './builtin.ts';
 export type { SmtpSettings } from './channels.ts';
 export { signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER } from './channels.ts';
+export { EgressPolicy } from './egress.ts';
 
 export interface AlertingOptions {
   store: AuditStore;
@@ -33,6 +36,10 @@ export interface AlertingOptions {
   smtp?: SmtpSettings | undefined;
   concurrency?: number;
   onError?: (err: unknown, context: { ruleId?: string }) => void;
+  /** Rule changes go here (the audit trail). */
+  changes?: ChangeRecorder;
+  /** Where webhooks may go; default: no loopback, private, link-local or metadata address. */
+  egress?: EgressPolicy;
 }
 
 export interface Alerting {
@@ -57,7 +64,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
     ...(o.maxCatchUpMs !== undefined ? { maxCatchUpMs: o.maxCatchUpMs } : {}),
     onError: (rule, err) => o.onError?.(err, { ruleId: rule.id }),
   });
-  const deliverer = new Deliverer({ state: o.state, owner, smtp: o.smtp, ...(o.now ? { now: o.now } : {}) });
+  const deliverer = new Deliverer({ state: o.state, owner, smtp: o.smtp, ...(o.now ? { now: o.now } : {}), ...(o.egress ? { egress: o.egress } : {}) });
   const scheduler = new AlertScheduler({
     engine,
     deliverer,
@@ -70,6 +77,8 @@ export function createAlerting(o: AlertingOptions): Alerting {
     ...(o.now ? { now: o.now } : {}),
     smtpConfigured: o.smtp !== undefined,
     onRulesChanged: () => scheduler.reload(),
+    ...(o.changes ? { changes: o.changes } : {}),
+    ...(o.egress ? { egress: o.egress } : {}),
   });
   return {
     state: o.state,

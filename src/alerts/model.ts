@@ -99,6 +99,24 @@ const ChannelId = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'channel id: 1-64 of A-Z, a-z, 0-9, _ and -')
   .optional();
 
+/** What a channel's own headers may not set: message framing, the host, and our signature headers. */
+const FRAMING_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'x-auditlog-signature',
+  'x-auditlog-timestamp',
+  'x-auditlog-delivery',
+]);
+
+/** Stands for a write-only value in what the API returns; sent back, it keeps the stored value. */
+export const REDACTED = '[redacted]';
+
 /** Generic JSON webhook; signed with HMAC-SHA256 of the body when a secret is set. */
 export const WebhookChannel = z.object({
   id: ChannelId,
@@ -106,7 +124,16 @@ export const WebhookChannel = z.object({
   url: HttpUrl,
   /** Write-only: never returned by the API (`hasSecret` says whether one is set). */
   secret: z.string().min(16).max(256).optional(),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/), z.string().max(1_024)).optional(),
+  /** Write-only values: the API shows the names with REDACTED values (a token in a header is a secret). */
+  headers: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,64}$/)
+        .refine((name) => !FRAMING_HEADERS.has(name.toLowerCase()), { message: 'this header is set by auditlog (framing, host or signature)' }),
+      z.string().max(1_024),
+    )
+    .optional(),
 });
 /** Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat): the URL is the secret. */
 export const SlackChannel = z.object({ id: ChannelId, type: z.literal('slack'), url: HttpUrl });
@@ -160,9 +187,12 @@ export interface AlertRule extends RuleSpec {
   updatedAt: string;
 }
 
-/** What the API shows of a channel: no secret, and a Slack URL reduced to its host. */
+/**
+ * What the API shows of a channel: no secret, header values REDACTED, a webhook URL without its
+ * query string (tokens travel there), and a Slack URL (the URL is the secret) reduced to its host.
+ */
 export const ChannelView = z.discriminatedUnion('type', [
-  WebhookChannel.omit({ secret: true }).extend({ hasSecret: z.boolean() }),
+  WebhookChannel.omit({ secret: true }).extend({ url: z.string(), headers: z.record(z.string(), z.string()).optional(), hasSecret: z.boolean() }),
   SlackChannel.extend({ url: z.string() }),
   EmailChannel,
 ]);
@@ -171,13 +201,28 @@ export type ChannelView = z.infer<typeof ChannelView>;
 export function channelView(ch: Channel): ChannelView {
   switch (ch.type) {
     case 'webhook': {
-      const { secret, ...rest } = ch;
-      return { ...rest, hasSecret: secret !== undefined };
+      const { secret, headers, ...rest } = ch;
+      return {
+        ...rest,
+        url: webhookUrlView(ch.url),
+        ...(headers ? { headers: Object.fromEntries(Object.keys(headers).map((name) => [name, REDACTED])) } : {}),
+        hasSecret: secret !== undefined,
+      };
     }
     case 'slack':
       return { ...ch, url: redactUrl(ch.url) };
     case 'email':
       return ch;
+  }
+}
+
+/** A webhook URL as shown: the query string, which may carry a token, replaced by REDACTED. */
+export function webhookUrlView(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.search ? `${u.origin}${u.pathname}?${REDACTED}` : url;
+  } catch {
+    return '…';
   }
 }
 

@@ -5,16 +5,20 @@
  */
 import { newId } from './ids.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { type ChangeRecorder, changedFields } from '../services/audit-trail.ts';
 import { parseQuery } from '../query/parse.ts';
 import { printQuery } from '../query/print.ts';
 import { loadBuiltIns } from './builtin.ts';
+import { ALLOW_HINT, EgressPolicy } from './egress.ts';
 import {
   type AlertRule,
   type Channel,
   type ChannelView,
   channelView,
+  REDACTED,
   RuleInput,
   redactUrl,
+  webhookUrlView,
   type RuleSpec,
   type SavedSearch,
   SavedSearchInput,
@@ -35,6 +39,10 @@ export interface AlertServiceOptions {
   builtinDir?: string;
   /** Most rules per team. Default 1,000. */
   maxRulesPerTeam?: number;
+  /** Where rule changes go (the audit trail), as the API shows rules: without secrets. */
+  changes?: ChangeRecorder;
+  /** Where webhooks may go: a URL whose host is a refused literal address is a 400. Default: nothing private. */
+  egress?: EgressPolicy;
 }
 
 export function canonicalQuery(text: string): string {
@@ -50,9 +58,12 @@ export class AlertService {
   readonly #o: AlertServiceOptions;
   readonly #now: () => number;
 
+  readonly #egress: EgressPolicy;
+
   constructor(o: AlertServiceOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
+    this.#egress = o.egress ?? new EgressPolicy();
   }
 
   get state(): AlertStateStore {
@@ -102,6 +113,7 @@ export class AlertService {
     const rule: AlertRule = { ...spec, id: newId(), team, ...(builtin ? { builtin } : {}), createdAt: at, updatedAt: at };
     await this.#o.state.insertRule(rule);
     await this.#o.onRulesChanged?.();
+    await this.#recordRule('rule.create', null, rule);
     return ruleView(rule);
   }
 
@@ -112,6 +124,7 @@ export class AlertService {
     const rule: AlertRule = { ...spec, id, team, ...(current.builtin ? { builtin: current.builtin } : {}), createdAt: current.createdAt, updatedAt: new Date(this.#now()).toISOString() };
     if (!(await this.#o.state.updateRule(rule))) throw new NotFoundError('alert rule', id);
     await this.#o.onRulesChanged?.();
+    await this.#recordRule('rule.update', current, rule);
     return ruleView(rule);
   }
 
@@ -120,6 +133,7 @@ export class AlertService {
     const rule = { ...current, enabled, updatedAt: new Date(this.#now()).toISOString() };
     await this.#o.state.updateRule(rule);
     await this.#o.onRulesChanged?.();
+    await this.#recordRule('rule.update', current, rule);
     return ruleView(rule);
   }
 
@@ -132,8 +146,20 @@ export class AlertService {
   }
 
   async deleteRule(team: string, id: string): Promise<void> {
-    if (!(await this.#o.state.deleteRule(team, id))) throw new NotFoundError('alert rule', id);
+    const current = await this.#o.state.getRule(team, id);
+    if (!current || !(await this.#o.state.deleteRule(team, id))) throw new NotFoundError('alert rule', id);
     await this.#o.onRulesChanged?.();
+    await this.#recordRule('rule.delete', current, null);
+  }
+
+  /** A rule change for the audit trail: the whole rule on create and delete, the changed fields on update. */
+  async #recordRule(action: string, before: AlertRule | null, after: AlertRule | null): Promise<void> {
+    if (!this.#o.changes) return;
+    const rule = (after ?? before)!;
+    const view = (r: AlertRule | null) => (r ? ({ ...ruleView(r) } as Record<string, unknown>) : null);
+    const values = before && after ? changedFields(ruleView(before), ruleView(after)) : { old: view(before), new: view(after) };
+    if (values.old && values.new && Object.keys(values.new).length === 0) return;
+    await this.#o.changes.recordChange({ action, team: rule.team, target: { type: 'rule', id: rule.id }, ...values });
   }
 
   async history(team: string, id: string, options: { limit?: number; before?: number } = {}): Promise<HistoryEntry[]> {
@@ -200,13 +226,51 @@ export class AlertService {
       if (ids.has(id)) throw new ValidationError(`channels.${i}.id: ${id} is used twice`, { field: `channels.${i}.id` });
       ids.add(id);
       const old = previous.find((p) => p.id === id && p.type === ch.type);
-      if (ch.type === 'webhook' && ch.secret === undefined && old?.type === 'webhook' && old.secret !== undefined) {
-        return { ...ch, id, secret: old.secret };
+      const kept = keepStoredValues({ ...ch, id }, old, `channels.${i}`);
+      if (kept.type !== 'email') {
+        const why = this.#egress.literalRefusal(kept.url);
+        if (why) {
+          throw new ValidationError(
+            `channels.${i}.url: refused, ${why}; alert channels may not reach loopback, private, link-local, multicast or metadata addresses (${ALLOW_HINT})`,
+            { field: `channels.${i}.url` },
+          );
+        }
       }
-      // The API shows a Slack URL reduced to its origin: sending that back keeps the real one.
-      if (ch.type === 'slack' && old?.type === 'slack' && ch.url === redactUrl(old.url)) return { ...ch, id, url: old.url };
-      return { ...ch, id };
+      return kept;
     });
     return spec;
   }
+}
+
+/**
+ * A channel sent back as the API showed it keeps what the API hides: the webhook secret when
+ * none is sent, header values sent as REDACTED, a webhook URL whose query string was REDACTED,
+ * and a Slack URL reduced to its origin.
+ */
+function keepStoredValues(ch: Channel, old: Channel | undefined, field: string): Channel {
+  if (ch.type === 'slack') {
+    // The API shows a Slack URL reduced to its origin: sending that back keeps the real one.
+    return old?.type === 'slack' && ch.url === redactUrl(old.url) ? { ...ch, url: old.url } : ch;
+  }
+  if (ch.type !== 'webhook') return ch;
+  const prev = old?.type === 'webhook' ? old : undefined;
+  const url = prev && ch.url === webhookUrlView(prev.url) ? prev.url : ch.url;
+  if (url.includes(REDACTED)) {
+    throw new ValidationError(`${field}.url: ${REDACTED} stands for the stored query string, and this channel has none; send the whole URL`, { field: `${field}.url` });
+  }
+  let headers = ch.headers;
+  if (headers) {
+    headers = Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => {
+        if (value !== REDACTED) return [name, value];
+        const stored = prev?.headers?.[name];
+        if (stored === undefined) {
+          throw new ValidationError(`${field}.headers.${name}: ${REDACTED} stands for a stored value, and this channel has none`, { field: `${field}.headers.${name}` });
+        }
+        return [name, stored];
+      }),
+    );
+  }
+  const secret = ch.secret ?? prev?.secret;
+  return { ...ch, url, ...(headers ? { headers } : {}), ...(secret !== undefined ? { secret } : {}) };
 }

@@ -1,5 +1,5 @@
 /**
- * Alert state in one SQLite file (`alerts.db` in the data dir by default). Several processes
+ * Alert state in one SQLite file (`state/alerts.db` in the data dir: src/data-dir.ts). Several processes
  * may open the same file: leases and compare-and-set commits run in IMMEDIATE transactions,
  * which SQLite serialises across processes.
  */

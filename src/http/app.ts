@@ -4,18 +4,18 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
-import { isIP } from 'node:net';
 import type { Alerting } from '../alerts/index.ts';
-import { AppError } from '../errors.ts';
-import type { AuditTrail } from '../services/audit-trail.ts';
+import { AppError, StoreUnavailableError } from '../errors.ts';
+import type { AuditTrail, FailedAuthentication } from '../services/audit-trail.ts';
 import type { IngestService } from '../services/ingest.ts';
 import type { SearchService } from '../services/search.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { TeamService } from '../teams/service.ts';
+import type { Cidr } from '../net/cidr.ts';
+import { AddressSet } from '../net/cidr.ts';
 import { registerUiRoutes, sessionAuthentication, type UiDeps, usesSession } from '../ui/index.ts';
 import { authenticate } from './auth.ts';
+import { FailedAuthLimiter } from './auth-limiter.ts';
 import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
 import { registerAlertPreviewRoutes } from './routes/alert-preview.ts';
@@ -41,6 +41,10 @@ export interface AppDeps {
   version: string;
   /** The web page at `/` and its sessions; without it the server is the API alone. */
   ui?: UiDeps;
+  /** Failed authentications allowed per client address and window before 429. */
+  authFailures?: { max: number; windowSeconds: number };
+  /** Reverse proxies whose X-Forwarded-For names the client. */
+  trustedProxies?: Cidr[];
 }
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -63,7 +67,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    await deps.store.ping();
+    try {
+      await deps.store.ping();
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      // A load balancer reads the status; a person reads why.
+      c.header('Retry-After', String(err.retryAfterSeconds));
+      return c.json({ status: 'not ready', store: deps.store.kind, reason: err.message }, 503);
+    }
     return c.json({ status: 'ready', store: deps.store.kind, retention: deps.store.retention });
   });
 
@@ -73,11 +84,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     info: { title: 'auditlog API', version: deps.version, description: 'Ingest, search and manage audit events per team.' },
   });
 
+  // One limiter for keys and sign-ins to the page: both are guesses at the same secrets.
+  const limiter = deps.authFailures
+    ? new FailedAuthLimiter({ maxFailures: deps.authFailures.max, windowMs: deps.authFailures.windowSeconds * 1000 })
+    : undefined;
+  const trustedProxies = deps.trustedProxies ? new AddressSet(deps.trustedProxies) : undefined;
+  const recordAuthFailure = (failure: FailedAuthentication) => deps.audit.recordAuthFailure(failure);
+  const auth = authenticate({
+    teams: deps.teams,
+    ...(limiter ? { limiter } : {}),
+    ...(trustedProxies ? { trustedProxies } : {}),
+    record: recordAuthFailure,
+  });
+  const sessionAuth = deps.ui ? sessionAuthentication(deps.ui.sessions, { trustedProxies }) : undefined;
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/openapi.json') return next();
     // The web page calls the API with its session cookie instead of a key.
-    if (deps.ui && usesSession(c)) return sessionAuthentication(deps.ui.sessions)(c, next);
-    return authenticate(deps.teams)(c, next);
+    if (sessionAuth && usesSession(c)) return sessionAuth(c, next);
+    return auth(c, next);
   });
   app.use('/api/v1/*', async (c, next) => {
     await next();
@@ -92,7 +116,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         query: c.req.query(),
         status: c.res.status,
         requestId: c.get('requestId'),
-        ip: clientIp(c),
+        ip: c.get('clientIp'),
         userAgent: c.req.header('user-agent'),
       });
     } catch (err) {
@@ -109,16 +133,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerAlertRoutes(app, { alerts: deps.alerting.service, engine: deps.alerting.engine });
   registerAlertPreviewRoutes(app, { store: deps.store });
   registerAlertStateRoutes(app, { alerts: deps.alerting.service });
-  if (deps.ui) registerUiRoutes(app, deps.ui, { audit: deps.audit });
+  if (deps.ui) registerUiRoutes(app, deps.ui, { audit: deps.audit, limiter, trustedProxies, recordAuthFailure });
   return app;
-}
-
-/** The peer address, IPv4-mapped IPv6 unwrapped; undefined when not on a socket (app.request in tests). */
-function clientIp(c: Context<AppEnv>): string | undefined {
-  try {
-    const address = getConnInfo(c).remote.address?.replace(/^::ffff:(?=\d+\.)/, '');
-    return address && isIP(address) ? address : undefined;
-  } catch {
-    return undefined;
-  }
 }

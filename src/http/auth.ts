@@ -3,9 +3,14 @@
  * from the body or the query string.
  */
 import type { MiddlewareHandler } from 'hono';
-import { AppError } from '../errors.ts';
-import type { TeamService } from '../teams/service.ts';
+import { AppError, RateLimitedError } from '../errors.ts';
+import type { AddressSet } from '../net/cidr.ts';
+import { actorContext, type FailedAuthentication } from '../services/audit-trail.ts';
+import { parseKey } from '../teams/keys.ts';
+import type { AuthFailure, TeamService } from '../teams/service.ts';
 import { type Principal, type Role, roleAllows } from '../teams/model.ts';
+import type { FailedAuthLimiter } from './auth-limiter.ts';
+import { clientAddress } from './client-address.ts';
 import type { AppEnv } from './context.ts';
 
 function presentedKey(header: (name: string) => string | undefined): string | null {
@@ -18,14 +23,57 @@ function presentedKey(header: (name: string) => string | undefined): string | nu
   return header('x-api-key')?.trim() || null;
 }
 
-export function authenticate(teams: TeamService): MiddlewareHandler<AppEnv> {
+export interface AuthenticateOptions {
+  teams: TeamService;
+  /** Refuses an address after too many failures (429 with Retry-After). */
+  limiter?: FailedAuthLimiter;
+  trustedProxies?: AddressSet;
+  /** Writes a refusal to the audit trail; when that fails the client still gets its 401. */
+  record?: (failure: FailedAuthentication) => Promise<void>;
+}
+
+/** The public part of a presented key, safe to keep: a team key's id, or the operator key's fixed prefix. */
+export function keyPrefix(presented: string | null): string | null {
+  if (!presented) return null;
+  const parsed = parseKey(presented);
+  if (parsed) return `alk_${parsed.id}`;
+  return presented.startsWith('alop_') ? 'alop_' : null;
+}
+
+export function authenticate(o: AuthenticateOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const key = presentedKey((n) => c.req.header(n));
-    if (!key) throw new AppError('UNAUTHORIZED', 'missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
-    const principal = await teams.authenticate(key);
-    if (!principal) throw new AppError('UNAUTHORIZED', 'invalid or revoked API key');
-    c.set('principal', principal);
-    await next();
+    const ip = clientAddress(c, o.trustedProxies);
+    c.set('clientIp', ip);
+    const wait = ip && o.limiter ? o.limiter.retryAfterSeconds(ip) : 0;
+    if (wait > 0) throw new RateLimitedError(`too many failed authentications from this address; retry in ${wait} s`, wait);
+
+    const refuse = async (reason: AuthFailure, presented: string | null, error: AppError): Promise<never> => {
+      const limited = ip !== undefined && o.limiter !== undefined && o.limiter.fail(ip);
+      const base = { reason, keyPrefix: keyPrefix(presented), method: c.req.method, path: c.req.path, requestId: c.get('requestId'), ip, userAgent: c.req.header('user-agent') };
+      try {
+        await o.record?.({ ...base, status: 401 });
+        // Once per window: the refusals that follow are not written, so a flood costs no writes.
+        if (limited) await o.record?.({ ...base, status: 429 });
+      } catch (err) {
+        c.get('logger').error({ err }, 'could not record a failed authentication in the audit trail');
+      }
+      throw error;
+    };
+
+    let presented: string | null;
+    try {
+      presented = presentedKey((n) => c.req.header(n));
+    } catch (err) {
+      return refuse('malformed_header', null, err as AppError);
+    }
+    if (!presented) {
+      return refuse('missing', null, new AppError('UNAUTHORIZED', 'missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"'));
+    }
+    const result = await o.teams.identify(presented);
+    if ('failure' in result) return refuse(result.failure, presented, new AppError('UNAUTHORIZED', 'invalid or revoked API key'));
+    c.set('principal', result.principal);
+    // The services record who changed what from this context (src/services/audit-trail.ts).
+    await actorContext.run({ via: 'api', principal: result.principal, requestId: c.get('requestId'), ...(ip ? { ip } : {}) }, () => next());
   };
 }
 

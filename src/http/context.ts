@@ -6,6 +6,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     principal: Principal;
+    /** The client's address (through trusted proxies), when the request came over a socket. */
+    clientIp: string | undefined;
     logger: Logger;
   };
 }

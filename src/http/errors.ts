@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import { AppError, type ErrorCode, StoreUnavailableError } from '../errors.ts';
+import { AppError, type ErrorCode, RateLimitedError, StoreUnavailableError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 
 export const ErrorBody = z.object({
@@ -38,6 +38,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;
     case 'QUOTA_EXCEEDED':
+    case 'RATE_LIMITED':
       return 429;
     case 'IDEMPOTENCY_KEY_REUSED':
       return 422;
@@ -54,7 +55,9 @@ function body(c: Context<AppEnv>, code: string, message: string, details?: Recor
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof AppError) {
-    if (err instanceof StoreUnavailableError) c.header('Retry-After', String(err.retryAfterSeconds));
+    if (err instanceof StoreUnavailableError || err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
+    // The answer says little about the backend; the log keeps the driver's own error for the operator.
+    if (err instanceof StoreUnavailableError) c.get('logger')?.warn({ err }, 'backend unavailable');
     // The rest of an oversized body is never read: the connection cannot carry another request.
     if (err.code === 'PAYLOAD_TOO_LARGE') c.header('Connection', 'close');
     return c.json(body(c, err.code, err.message, err.details), statusOf(err.code));

@@ -12,6 +12,9 @@ const DAY_MS = 86_400_000;
 export async function applyRetention(store: AuditStore, teams: TeamService, now = Date.now()): Promise<Map<string, number>> {
   const deleted = new Map<string, number>();
   for (const team of await teams.listTeams()) {
+    // A legal hold stops every deletion of the team's events (on Elasticsearch with ILM, the
+    // hold also takes the delete policy off the team's indices: ElasticsearchStore.applyTeamPolicy).
+    if (team.legalHold) continue;
     deleted.set(team.id, await store.deleteOlderThan(team.id as TeamId, now - team.retentionDays * DAY_MS));
   }
   return deleted;

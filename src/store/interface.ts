@@ -90,6 +90,13 @@ export interface AppendOptions {
   waitForSearch?: boolean;
 }
 
+/** A team's retention as a store enforces it. */
+export interface TeamPolicy {
+  retentionDays: number;
+  /** No deletion of the team's events while set. */
+  legalHold: boolean;
+}
+
 export interface AuditStore {
   readonly kind: 'sqlite' | 'elasticsearch';
   /**
@@ -118,6 +125,12 @@ export interface AuditStore {
   originalFields(team: TeamId): Promise<OriginalField[]>;
   /** Deletes events with `@timestamp` before `cutoff`; returns how many (or an estimate). */
   deleteOlderThan(team: TeamId, cutoff: number): Promise<number>;
+  /**
+   * Brings what the backend enforces by itself in line with a team's retention: Elasticsearch
+   * with ILM attaches a delete policy to the team's indices, and a legal hold takes it off.
+   * Absent where auditlog's own retention pass is the only deletion (SQLite).
+   */
+  applyTeamPolicy?(team: TeamId, policy: TeamPolicy): Promise<void>;
   /** Removes every event of a team. */
   dropTeam(team: TeamId): Promise<void>;
   /** Throws StoreUnavailableError when the backend cannot serve requests. */

@@ -2,7 +2,7 @@
  * Control state: teams, keys, quotas. Lives in the same backend as the events (a SQLite file
  * in embedded mode; system indices with Elasticsearch), so several instances share one truth.
  */
-import type { ApiKey, Role, Team } from './model.ts';
+import type { ApiKey, Role, Team, TeamPatch } from './model.ts';
 import type { SessionStore } from './session-store.ts';
 
 export interface StoredKey extends ApiKey {
@@ -18,7 +18,13 @@ export interface ControlStore {
   insertTeam(team: Team): Promise<void>;
   getTeam(id: string): Promise<Team | null>;
   listTeams(): Promise<Team[]>;
-  updateTeam(id: string, patch: Partial<Pick<Team, 'name' | 'retentionDays' | 'dailyQuotaBytes'>>): Promise<Team | null>;
+  updateTeam(id: string, patch: TeamPatch): Promise<Team | null>;
+  /**
+   * Reads a team and writes what `change` makes of it, atomically: no other write comes in
+   * between, so `change` may check rules against the current values (and throw to write
+   * nothing). Null when the team does not exist.
+   */
+  changeTeam(id: string, change: (current: Team) => Team): Promise<{ before: Team; after: Team } | null>;
 
   insertKey(key: StoredKey): Promise<void>;
   getKey(id: string): Promise<StoredKey | null>;

@@ -20,7 +20,7 @@ import {
 } from '../store/elasticsearch/system-indices.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
 import { ElasticsearchSessionStore } from './elasticsearch-session-store.ts';
-import { ApiKey, Team } from './model.ts';
+import { ApiKey, Team, type TeamPatch } from './model.ts';
 
 type ControlIndex = 'settings' | 'teams' | 'keys' | 'usage' | 'idempotency';
 
@@ -40,6 +40,9 @@ const MAPPINGS: Record<ControlIndex, Mapping> = {
     retentionDays: { type: 'integer' },
     dailyQuotaBytes: { type: 'long' },
     createdAt: { type: 'date' },
+    minRetentionDays: { type: 'integer' },
+    maxRetentionDays: { type: 'integer' },
+    legalHold: { type: 'boolean' },
   },
   keys: {
     id: { type: 'keyword' },
@@ -127,13 +130,18 @@ export class ElasticsearchControlStore implements ControlStore {
     return r.hits.hits.map((h) => Team.parse(h._source));
   }
 
-  async updateTeam(id: string, patch: Partial<Pick<Team, 'name' | 'retentionDays' | 'dailyQuotaBytes'>>) {
+  async updateTeam(id: string, patch: TeamPatch) {
+    return (await this.changeTeam(id, (current) => ({ ...current, ...patch })))?.after ?? null;
+  }
+
+  async changeTeam(id: string, change: (current: Team) => Team) {
     for (;;) {
       const found = await this.#get<Team>(this.#indices.teams, id);
       if (!found) return null;
-      const next = Team.parse({ ...found.doc, ...patch });
-      // Null: a concurrent update won; read again and re-apply.
-      if (await writeIfUnchanged(this.#es, this.#indices.teams, id, next, found)) return next;
+      const before = Team.parse(found.doc);
+      const after = Team.parse(change(before));
+      // Null: a concurrent update won; read again and apply the change to what it wrote.
+      if (await writeIfUnchanged(this.#es, this.#indices.teams, id, after, found)) return { before, after };
     }
   }
 

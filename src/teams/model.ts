@@ -5,15 +5,29 @@ import { TeamId } from '../events/event.ts';
 export const Role = z.enum(['ingest', 'read', 'admin']);
 export type Role = z.infer<typeof Role>;
 
+export const RetentionDays = z.number().int().min(1).max(36500);
+export const MAX_RETENTION_DAYS = 36500;
+
 export const Team = z.object({
   id: TeamId,
   name: z.string().min(1).max(200),
-  retentionDays: z.number().int().min(1).max(36500),
-  /** Daily ingest quota in bytes of raw event text; null = unlimited. */
+  retentionDays: RetentionDays,
+  /** Daily ingest quota in bytes of raw event text; null = unlimited. Set by the operator only. */
   dailyQuotaBytes: z.number().int().positive().nullable(),
   createdAt: z.string(),
+  /**
+   * The range the retention must stay in, set by the operator. A team admin may lengthen the
+   * retention up to the maximum, never shorten it; the operator may set any value in the range.
+   */
+  minRetentionDays: RetentionDays.default(1),
+  maxRetentionDays: RetentionDays.default(MAX_RETENTION_DAYS),
+  /** While set, no event of the team is deleted: not by the retention pass, not by ILM. Operator only. */
+  legalHold: z.boolean().default(false),
 });
 export type Team = z.infer<typeof Team>;
+
+/** What the operator may change after creation. */
+export type TeamPatch = Partial<Pick<Team, 'name' | 'retentionDays' | 'dailyQuotaBytes' | 'minRetentionDays' | 'maxRetentionDays' | 'legalHold'>>;
 
 export const ApiKey = z.object({
   id: z.string(),

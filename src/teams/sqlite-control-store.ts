@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openStateDatabase } from '../store/sqlite/state-database.ts';
 import type { ControlStore, StoredKey } from './control-store.ts';
-import { ApiKey, Team } from './model.ts';
+import { ApiKey, Team, type TeamPatch } from './model.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
 
 const SCHEMA = `
@@ -19,12 +19,22 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys(created_at);
 `;
 
+/** Columns added after the first release: added to an older file when it is opened. */
+const ADDED_TEAM_COLUMNS: Record<string, string> = {
+  min_retention_days: 'INTEGER NOT NULL DEFAULT 1',
+  max_retention_days: 'INTEGER NOT NULL DEFAULT 36500',
+  legal_hold: 'INTEGER NOT NULL DEFAULT 0',
+};
+
 interface TeamRow {
   id: string;
   name: string;
   retention_days: number;
   daily_quota_bytes: number | null;
   created_at: string;
+  min_retention_days: number;
+  max_retention_days: number;
+  legal_hold: number;
 }
 interface KeyRow {
   id: string;
@@ -43,14 +53,17 @@ const toTeam = (r: TeamRow): Team =>
     retentionDays: r.retention_days,
     dailyQuotaBytes: r.daily_quota_bytes,
     createdAt: r.created_at,
+    minRetentionDays: r.min_retention_days,
+    maxRetentionDays: r.max_retention_days,
+    legalHold: r.legal_hold === 1,
   });
 const toKey = (r: KeyRow): ApiKey =>
   ApiKey.parse({ id: r.id, team: r.team, role: r.role, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at });
 
-/** Control state in one SQLite file (`control.db`) beside the per-team event files. */
 /** How often expired Idempotency-Key bindings are deleted (in passing, by a claim). */
 const PRUNE_EVERY_MS = 3_600_000;
 
+/** Control state in one SQLite file (`state/control.db` of the data directory, apart from the team files: src/data-dir.ts). */
 export class SqliteControlStore implements ControlStore {
   readonly #db: Database.Database;
   readonly sessions: SqliteSessionStore;
@@ -59,6 +72,10 @@ export class SqliteControlStore implements ControlStore {
   constructor(file: string) {
     this.#db = openStateDatabase(file, SCHEMA);
     this.sessions = new SqliteSessionStore(this.#db);
+    const have = new Set((this.#db.prepare('PRAGMA table_info(teams)').all() as Array<{ name: string }>).map((c) => c.name));
+    for (const [column, type] of Object.entries(ADDED_TEAM_COLUMNS)) {
+      if (!have.has(column)) this.#db.exec(`ALTER TABLE teams ADD COLUMN ${column} ${type}`);
+    }
   }
 
   async getSetting(name: string) {
@@ -77,8 +94,10 @@ export class SqliteControlStore implements ControlStore {
 
   async insertTeam(team: Team) {
     this.#db
-      .prepare('INSERT INTO teams (id, name, retention_days, daily_quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(team.id, team.name, team.retentionDays, team.dailyQuotaBytes, team.createdAt);
+      .prepare(
+        'INSERT INTO teams (id, name, retention_days, daily_quota_bytes, created_at, min_retention_days, max_retention_days, legal_hold) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(team.id, team.name, team.retentionDays, team.dailyQuotaBytes, team.createdAt, team.minRetentionDays, team.maxRetentionDays, team.legalHold ? 1 : 0);
   }
 
   async getTeam(id: string) {
@@ -90,14 +109,25 @@ export class SqliteControlStore implements ControlStore {
     return (this.#db.prepare('SELECT * FROM teams ORDER BY id').all() as TeamRow[]).map(toTeam);
   }
 
-  async updateTeam(id: string, patch: Partial<Pick<Team, 'name' | 'retentionDays' | 'dailyQuotaBytes'>>) {
-    const current = await this.getTeam(id);
-    if (!current) return null;
-    const next = { ...current, ...patch };
-    this.#db
-      .prepare('UPDATE teams SET name = ?, retention_days = ?, daily_quota_bytes = ? WHERE id = ?')
-      .run(next.name, next.retentionDays, next.dailyQuotaBytes, id);
-    return next;
+  async updateTeam(id: string, patch: TeamPatch) {
+    return (await this.changeTeam(id, (current) => ({ ...current, ...patch })))?.after ?? null;
+  }
+
+  async changeTeam(id: string, change: (current: Team) => Team) {
+    // IMMEDIATE: the write lock is taken before the read, so no other process writes in between.
+    const run = this.#db.transaction(() => {
+      const row = this.#db.prepare('SELECT * FROM teams WHERE id = ?').get(id) as TeamRow | undefined;
+      if (!row) return null;
+      const before = toTeam(row);
+      const after = Team.parse(change(before));
+      this.#db
+        .prepare(
+          'UPDATE teams SET name = ?, retention_days = ?, daily_quota_bytes = ?, min_retention_days = ?, max_retention_days = ?, legal_hold = ? WHERE id = ?',
+        )
+        .run(after.name, after.retentionDays, after.dailyQuotaBytes, after.minRetentionDays, after.maxRetentionDays, after.legalHold ? 1 : 0, id);
+      return { before, after };
+    });
+    return run.immediate();
   }
 
   async insertKey(key: StoredKey) {

@@ -8,7 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import type { ControlStore } from '../teams/control-store.ts';
 import type { Principal } from '../teams/model.ts';
-import type { TeamService } from '../teams/service.ts';
+import type { AuthFailure, TeamService } from '../teams/service.ts';
 import type { Session, SessionStore } from '../teams/session-store.ts';
 
 /** 32 random bytes, base64url. */
@@ -30,6 +30,15 @@ export interface SessionServiceOptions {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** A sign-in with a key that is no key of ours; `reason` goes to the audit trail, never to the client. */
+export class SignInRefused extends AppError {
+  readonly reason: AuthFailure;
+  constructor(reason: AuthFailure) {
+    super('UNAUTHORIZED', 'invalid or revoked API key');
+    this.reason = reason;
+  }
+}
 
 export class SessionService {
   readonly #teams: TeamService;
@@ -56,8 +65,9 @@ export class SessionService {
    * presented before (no session fixation).
    */
   async signIn(presentedKey: string): Promise<SignedIn> {
-    const principal = await this.#teams.authenticate(presentedKey.trim());
-    if (!principal) throw new AppError('UNAUTHORIZED', 'invalid or revoked API key');
+    const identified = await this.#teams.identify(presentedKey.trim());
+    if ('failure' in identified) throw new SignInRefused(identified.failure);
+    const { principal } = identified;
     if (principal.kind === 'operator') {
       throw new AppError('FORBIDDEN', "the operator key manages teams and reads no events; sign in with a team's read or admin key");
     }

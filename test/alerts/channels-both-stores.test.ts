@@ -25,7 +25,7 @@ import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import { requireElasticsearch } from '../support/elasticsearch.ts';
 import { cleanPrefix, connectionOptions, uniquePrefix } from '../store-es/harness.ts';
 import { ev, MIN, SEC, T0 } from './common.ts';
-import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
+import { loopbackEgress, startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
 
 const SECRET = 'channels-test-secret-0123456789';
 const MAIL_TO = 'secops@example.com';
@@ -156,7 +156,7 @@ function channelSuite(kind: string, open: () => Promise<Backend>): void {
         const team = `channels-${process.pid}-${teams++}`;
         const clock = { now: T0 };
         const name = `ch ${c.name}`;
-        const service = new AlertService({ state, now: () => clock.now, smtpConfigured: true });
+        const service = new AlertService({ egress: loopbackEgress, state, now: () => clock.now, smtpConfigured: true });
         const rule = await service.createRule(team, {
           name,
           window: '1m',
@@ -174,7 +174,7 @@ function channelSuite(kind: string, open: () => Promise<Backend>): void {
           ['ch3', 'email'],
         ]);
         const engine = new AlertEngine({ store, state, now: () => clock.now, ingestDelayMs: 0, baseUrl: 'https://audit.example.com/' });
-        const deliverer = new Deliverer({ state, now: () => clock.now, smtp: { host: '127.0.0.1', port: smtp.port, from: 'auditlog@example.com' } });
+        const deliverer = new Deliverer({ egress: loopbackEgress, state, now: () => clock.now, smtp: { host: '127.0.0.1', port: smtp.port, from: 'auditlog@example.com' } });
 
         /** Window `w` (0-based) is [T0 + (w-1) min, T0 + w min); the rule is evaluated at its end. */
         const windowStart = (w: number) => T0 + (w - 1) * MIN;

@@ -16,7 +16,7 @@ import { AlertService } from '../../src/alerts/service.ts';
 import { SqliteAlertStateStore } from '../../src/alerts/sqlite-state-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import { ev, historyOf, SEC, T0 } from './common.ts';
-import { startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
+import { loopbackEgress, startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'auditlog-alert-delivery-'));
 let store: SqliteStore;
@@ -40,7 +40,7 @@ async function setup(channels: Channel[], { smtp = false } = {}) {
   const state = new SqliteAlertStateStore(file);
   cleanup.push(() => state.close().catch(() => undefined));
   const clock = { now: T0 };
-  const service = new AlertService({ state, now: () => clock.now, smtpConfigured: smtp });
+  const service = new AlertService({ egress: loopbackEgress, state, now: () => clock.now, smtpConfigured: smtp });
   const rule = await service.createRule(team, {
     name: 'Deletes by user',
     query: 'event.action:delete',
@@ -71,7 +71,7 @@ describe('webhook channel', () => {
     const r = await receiver();
     const secret = 'a-secret-of-at-least-16-chars';
     const { team, state, clock, rule } = await setup([{ type: 'webhook', url: `${r.url}/hook`, secret }]);
-    const d = new Deliverer({ state, now: () => clock.now });
+    const d = new Deliverer({ egress: loopbackEgress, state, now: () => clock.now });
     expect(await d.runOnce()).toBe(1);
     expect(r.requests).toHaveLength(1);
     const req = r.requests[0]!;
@@ -95,7 +95,7 @@ describe('webhook channel', () => {
   it('retries a failing webhook with backoff until it recovers, recording every attempt', async () => {
     const r = await receiver((i) => (i <= 2 ? 503 : 200));
     const { team, state, clock, rule } = await setup([{ type: 'webhook', url: r.url }]);
-    const d = new Deliverer({ state, now: () => clock.now, backoffMs: 1_000 });
+    const d = new Deliverer({ egress: loopbackEgress, state, now: () => clock.now, backoffMs: 1_000 });
     await d.runOnce();
     expect(await d.runOnce()).toBe(0); // not due yet
     clock.now += 1_000;
@@ -119,7 +119,7 @@ describe('webhook channel', () => {
       { type: 'webhook', url: gone.url },
       { type: 'webhook', url: down.url },
     ]);
-    const d = new Deliverer({ state, now: () => clock.now, backoffMs: 10, maxAttempts: 3 });
+    const d = new Deliverer({ egress: loopbackEgress, state, now: () => clock.now, backoffMs: 10, maxAttempts: 3 });
     for (let i = 0; i < 5; i++) {
       await d.runOnce();
       clock.now += 1_000;
@@ -133,7 +133,7 @@ describe('webhook channel', () => {
   it('does not follow redirects', async () => {
     const r = await receiver(() => 302);
     const { state, clock, rule } = await setup([{ type: 'webhook', url: r.url }]);
-    await new Deliverer({ state, now: () => clock.now }).runOnce();
+    await new Deliverer({ egress: loopbackEgress, state, now: () => clock.now }).runOnce();
     expect((await state.listOutbox(rule.id))[0]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('HTTP 302') });
   });
 
@@ -144,7 +144,7 @@ describe('webhook channel', () => {
     await state.close();
     const reopened = new SqliteAlertStateStore(file);
     cleanup.push(() => reopened.close());
-    await new Deliverer({ state: reopened, now: () => clock.now }).runOnce();
+    await new Deliverer({ egress: loopbackEgress, state: reopened, now: () => clock.now }).runOnce();
     expect(r.requests).toHaveLength(1);
     expect((await reopened.listOutbox(rule.id))[0]!.status).toBe('delivered');
   });
@@ -153,7 +153,7 @@ describe('webhook channel', () => {
     const r = await receiver();
     const { state, rule, clock } = await setup([{ type: 'webhook', url: r.url }]);
     expect(await state.claimDeliveries('crashed', clock.now, 30_000, 10)).toHaveLength(1);
-    const d = new Deliverer({ state, now: () => clock.now });
+    const d = new Deliverer({ egress: loopbackEgress, state, now: () => clock.now });
     expect(await d.runOnce()).toBe(0);
     clock.now += 30_000;
     expect(await d.runOnce()).toBe(1);
@@ -166,7 +166,7 @@ describe('slack channel', () => {
   it('posts readable text with the groups and event links', async () => {
     const r = await receiver();
     const { state, clock } = await setup([{ type: 'slack', url: `${r.url}/services/T000/B000/XXXX` }]);
-    await new Deliverer({ state, now: () => clock.now }).runOnce();
+    await new Deliverer({ egress: loopbackEgress, state, now: () => clock.now }).runOnce();
     const body = JSON.parse(r.requests[0]!.body) as { text: string };
     expect(Object.keys(body)).toEqual(['text']);
     expect(body.text).toContain('*[HIGH] Deletes by user: new matching events*');
@@ -181,7 +181,7 @@ describe('email channel', () => {
     const smtp = await startSmtpServer();
     cleanup.push(() => smtp.close());
     const { state, clock } = await setup([{ type: 'email', to: ['secops@example.com', 'oncall@example.com'] }], { smtp: true });
-    await new Deliverer({ state, now: () => clock.now, smtp: { host: '127.0.0.1', port: smtp.port, from: 'auditlog@example.com' } }).runOnce();
+    await new Deliverer({ egress: loopbackEgress, state, now: () => clock.now, smtp: { host: '127.0.0.1', port: smtp.port, from: 'auditlog@example.com' } }).runOnce();
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
     expect(mail.from).toBe('auditlog@example.com');
@@ -194,7 +194,7 @@ describe('email channel', () => {
   it('refuses email channels when no SMTP server is configured', async () => {
     const state = new SqliteAlertStateStore(':memory:');
     cleanup.push(() => state.close());
-    const service = new AlertService({ state });
+    const service = new AlertService({ egress: loopbackEgress, state });
     await expect(
       service.createRule('t', { name: 'x', query: '', condition: { type: 'any' }, channels: [{ type: 'email', to: ['a@example.com'] }] }),
     ).rejects.toThrow('SMTP');
@@ -207,7 +207,7 @@ describe('scheduler with real cron ticks', () => {
     const team = `cron-${n++}`;
     const state = new SqliteAlertStateStore(join(dir, `${team}.db`));
     cleanup.push(() => state.close());
-    const service = new AlertService({ state });
+    const service = new AlertService({ egress: loopbackEgress, state });
     const rule = await service.createRule(team, {
       name: 'cron',
       query: 'event.action:delete',
@@ -218,7 +218,7 @@ describe('scheduler with real cron ticks', () => {
     });
     await store.append(team, [ev(team, Date.now() - 5_000, { 'event.action': 'delete' })]);
     const engine = new AlertEngine({ store, state, ingestDelayMs: 0 });
-    const scheduler = new AlertScheduler({ engine, deliverer: new Deliverer({ state }), state, deliverySchedule: '* * * * * *' });
+    const scheduler = new AlertScheduler({ engine, deliverer: new Deliverer({ egress: loopbackEgress, state }), state, deliverySchedule: '* * * * * *' });
     await scheduler.start();
     cleanup.push(() => scheduler.stop());
     const deadline = Date.now() + 6_000;

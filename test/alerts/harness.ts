@@ -4,6 +4,7 @@
  */
 import type { Alerting } from '../../src/alerts/index.ts';
 import { type Harness, OPERATOR_KEY, type StoreKind, startHarness } from '../http/harness.ts';
+import { LOOPBACK_TARGETS } from './receivers.ts';
 
 export interface AlertHarness extends Harness {
   alerting: Alerting;
@@ -11,6 +12,6 @@ export interface AlertHarness extends Harness {
 }
 
 export async function startAlertHarness(kind: StoreKind = 'sqlite'): Promise<AlertHarness> {
-  const h = await startHarness(kind, { AUDITLOG_ALERTS: 'off', AUDITLOG_BASE_URL: 'http://127.0.0.1' });
+  const h = await startHarness(kind, { AUDITLOG_ALERTS: 'off', AUDITLOG_BASE_URL: 'http://127.0.0.1', AUDITLOG_ALERT_ALLOWED_TARGETS: LOOPBACK_TARGETS });
   return Object.assign(h, { alerting: h.rt.alerting, operatorKey: OPERATOR_KEY });
 }

@@ -5,6 +5,12 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { EgressPolicy } from '../../src/alerts/egress.ts';
+import { CidrList } from '../../src/net/cidr.ts';
+
+/** The receivers listen on loopback, which webhooks may reach only when the operator allows it. */
+export const LOOPBACK_TARGETS = '127.0.0.0/8, ::1/128';
+export const loopbackEgress = new EgressPolicy(CidrList.parse(LOOPBACK_TARGETS));
 
 export interface ReceivedRequest {
   path: string;

@@ -44,6 +44,8 @@ export async function startHarness(store: StoreKind, env: Record<string, string>
     AUDITLOG_OPERATOR_KEY: OPERATOR_KEY,
     AUDITLOG_LOG_LEVEL: 'silent',
     AUDITLOG_STORE: store,
+    // Suites send hundreds of bad keys from loopback on purpose; test/http/auth-failures.test.ts sets a real limit.
+    AUDITLOG_AUTH_MAX_FAILURES: '1000000',
     ...(store === 'elasticsearch'
       ? { ES_URL: process.env.ES_URL!, ES_USERNAME: process.env.ES_USERNAME ?? '', ES_PASSWORD: process.env.ES_PASSWORD ?? '' }
       : {}),

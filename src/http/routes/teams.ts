@@ -19,11 +19,28 @@ const errors = {
   403: json(ErrorBody, 'Wrong key for this call'),
 } as const;
 
+const Name = z.string().min(1).max(200);
+const Days = z.number().int().min(1).max(36500);
+/** What the operator sets on a team, at creation or later. */
 const TeamSettings = z.object({
-  name: z.string().min(1).max(200).optional(),
-  retentionDays: z.number().int().min(1).max(36500).optional(),
+  name: Name.optional(),
+  retentionDays: Days.optional(),
   dailyQuotaBytes: z.number().int().positive().nullable().optional(),
+  minRetentionDays: Days.optional().openapi({ description: 'Least retention (days) the team may have; default 1' }),
+  maxRetentionDays: Days.optional().openapi({ description: 'Most retention (days) a team admin may choose; default 36500' }),
+  legalHold: z.boolean().optional().openapi({ description: "While true, none of the team's events is deleted (retention pass and ILM)" }),
 });
+/**
+ * What a team admin sets on their own team: the name, and a longer retention. Other settings
+ * are let through to the service, which answers 403 naming the one that is the operator's.
+ */
+const OwnTeamSettings = z
+  .object({
+    name: Name.optional(),
+    retentionDays: Days.optional().openapi({ description: "Only longer than now, up to the team's maxRetentionDays" }),
+  })
+  .loose();
+const TeamParam = z.object({ team: TeamId });
 
 const createTeamRoute = createRoute({
   method: 'post',
@@ -40,6 +57,24 @@ const listTeamsRoute = createRoute({
   summary: 'List teams (operator key)',
   security: [{ Bearer: [] }],
   responses: { 200: json(z.object({ teams: z.array(TeamView) }), 'Teams'), ...errors },
+});
+
+const getTeamRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/teams/{team}',
+  summary: 'One team with its retention, quota and legal hold (operator key)',
+  security: [{ Bearer: [] }],
+  request: { params: TeamParam },
+  responses: { 200: json(TeamView, 'Team'), 404: json(ErrorBody, 'No such team'), ...errors },
+});
+
+const patchTeamRoute = createRoute({
+  method: 'patch',
+  path: '/api/v1/teams/{team}',
+  summary: "Change a team's retention, retention range, quota, legal hold or name (operator key); recorded in the audit trail",
+  security: [{ Bearer: [] }],
+  request: { params: TeamParam, body: { required: true, content: { 'application/json': { schema: TeamSettings } } } },
+  responses: { 200: json(TeamView, 'Updated'), 404: json(ErrorBody, 'No such team'), ...errors },
 });
 
 const createTeamKeyRoute = createRoute({
@@ -65,9 +100,9 @@ const getOwnTeamRoute = createRoute({
 const patchOwnTeamRoute = createRoute({
   method: 'patch',
   path: '/api/v1/team',
-  summary: 'Change retention, quota or name (admin key)',
+  summary: "Lengthen the team's retention (up to its maxRetentionDays) or rename it (admin key); quota, retention range and legal hold are the operator's (403)",
   security: [{ Bearer: [] }],
-  request: { body: { required: true, content: { 'application/json': { schema: TeamSettings } } } },
+  request: { body: { required: true, content: { 'application/json': { schema: OwnTeamSettings } } } },
   responses: { 200: json(TeamView, 'Updated'), ...errors },
 });
 
@@ -111,6 +146,16 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: { teams: Team
     return c.json({ teams: await teams.listTeams() }, 200);
   });
 
+  app.openapi(getTeamRoute, async (c) => {
+    requireOperator(c.get('principal'));
+    return c.json(await teams.getTeam(c.req.valid('param').team), 200);
+  });
+
+  app.openapi(patchTeamRoute, async (c) => {
+    requireOperator(c.get('principal'));
+    return c.json(await teams.updateTeam(c.req.valid('param').team, c.req.valid('json')), 200);
+  });
+
   app.openapi(createTeamKeyRoute, async (c) => {
     requireOperator(c.get('principal'));
     const { team } = c.req.valid('param');
@@ -126,7 +171,7 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: { teams: Team
 
   app.openapi(patchOwnTeamRoute, async (c) => {
     const team = teamOf(c.get('principal'), 'admin');
-    return c.json(await teams.updateTeam(team, c.req.valid('json')), 200);
+    return c.json(await teams.updateOwnTeam(team, c.req.valid('json')), 200);
   });
 
   app.openapi(createKeyRoute, async (c) => {

@@ -4,7 +4,7 @@
  * the cluster refuses as bad (400) names Elasticsearch's own reason.
  */
 import { errors } from '@elastic/elasticsearch';
-import { AppError, StoreUnavailableError, ValidationError } from '../../errors.ts';
+import { AppError, ConflictError, StoreUnavailableError, ValidationError } from '../../errors.ts';
 
 /** The innermost reason Elasticsearch gives, for messages a person can act on. */
 export function esReason(body: unknown): string {
@@ -32,8 +32,12 @@ export function isUnavailable(err: unknown): boolean {
   );
 }
 
-/** Maps a failure of `what` (e.g. "search") to an AppError; AppErrors pass through. */
-export function toAppError(err: unknown, what: string): AppError {
+/**
+ * Maps a failure of `what` (e.g. "search") to an AppError; AppErrors pass through. `refused`
+ * says whose fault a request the cluster refuses (4xx) is: the caller's for event reads and
+ * writes (a query the cluster cannot run is a 400), ours for auditlog's own state (a 500).
+ */
+export function toAppError(err: unknown, what: string, { refused = 'validation' }: { refused?: 'validation' | 'internal' } = {}): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof errors.ResponseError) {
     const reason = esReason(err.body);
@@ -43,10 +47,13 @@ export function toAppError(err: unknown, what: string): AppError {
     if (isRetryableStatus(err.statusCode)) {
       return new StoreUnavailableError(`Elasticsearch could not serve ${what} (${err.statusCode}): ${reason}`, 5, { cause: err });
     }
+    if (err.statusCode === 409) return new ConflictError(`${what}: ${reason}`);
+    if (refused === 'internal') return new AppError('INTERNAL', `Elasticsearch refused ${what}: ${reason}`, undefined, { cause: err });
     return new ValidationError(`Elasticsearch rejected the ${what}: ${reason}`);
   }
   if (isUnavailable(err)) {
-    return new StoreUnavailableError(`Elasticsearch is unreachable (${what}): ${(err as Error).message}`, 5, { cause: err });
+    // The transport's message names the cluster's address: it stays in the cause (logged), not in the answer.
+    return new StoreUnavailableError(`Elasticsearch is unreachable (${what}); retry later`, 5, { cause: err });
   }
   return new AppError('INTERNAL', `unexpected failure in Elasticsearch ${what}`, undefined, { cause: err });
 }

@@ -10,7 +10,7 @@
  * or not, deleteOlderThan drops every index whose whole period is older than the cutoff and
  * trims the index that straddles it (#trim), so retention is exact to the event on any cluster.
  */
-import { Client, type estypes } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import { resolveField } from '../../events/fields.ts';
@@ -28,8 +28,10 @@ import type {
   QueryRequest,
   SearchPage,
   SearchRequest,
+  TeamPolicy,
 } from '../interface.ts';
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
+import { createElasticsearchClient } from './client.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
 import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -59,6 +61,8 @@ export interface ElasticsearchStoreOptions {
   replicas?: number;
   /** A team's retention, which picks its index period and ILM policy. Default 90 days. */
   retentionDays?: (team: TeamId) => number | Promise<number>;
+  /** A team's retention and legal hold; takes precedence over `retentionDays`. */
+  teamPolicy?: (team: TeamId) => TeamPolicy | Promise<TeamPolicy>;
   /** Refresh after writes: `wait_for` makes them visible to the next search (tests). Default false. */
   refresh?: estypes.Refresh;
   compileQuery?: CompileQuery;
@@ -106,7 +110,7 @@ export class ElasticsearchStore implements AuditStore {
   readonly prefix: string;
   readonly capabilities: ClusterCapabilities;
   readonly #compile: CompileQuery;
-  readonly #retentionDays: (team: TeamId) => number | Promise<number>;
+  readonly #teamPolicy: (team: TeamId) => Promise<TeamPolicy>;
   readonly #refresh: estypes.Refresh;
   readonly #bulk: BulkOptions;
   readonly #replicas: number;
@@ -119,7 +123,8 @@ export class ElasticsearchStore implements AuditStore {
     this.prefix = checkPrefix(options.prefix ?? 'auditlog');
     this.capabilities = capabilities;
     this.#compile = compile;
-    this.#retentionDays = options.retentionDays ?? (() => 90);
+    const retentionDays = options.retentionDays ?? (() => 90);
+    this.#teamPolicy = async (team) => (options.teamPolicy ? options.teamPolicy(team) : { retentionDays: await retentionDays(team), legalHold: false });
     this.#refresh = options.refresh ?? false;
     this.#bulk = { ...DEFAULT_BULK_OPTIONS, ...options.bulk, refresh: this.#refresh };
     this.#replicas = options.replicas ?? (capabilities.dataNodes > 1 ? 1 : 0);
@@ -134,12 +139,7 @@ export class ElasticsearchStore implements AuditStore {
     checkPrefix(options.prefix ?? 'auditlog');
     const client =
       options.client ??
-      new Client({
-        node: options.node,
-        ...(options.username !== undefined ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
-        requestTimeout: options.requestTimeoutMs ?? 30_000,
-        maxRetries: 2,
-      });
+      createElasticsearchClient({ node: options.node, username: options.username, password: options.password, requestTimeoutMs: options.requestTimeoutMs });
     try {
       const capabilities = await detectCapabilities(client);
       const compile = options.compileQuery ?? defaultCompiler;
@@ -168,33 +168,56 @@ export class ElasticsearchStore implements AuditStore {
   #setupTeam(team: TeamId): Promise<TeamSetup> {
     let setup = this.#teams.get(team);
     if (!setup) {
-      setup = (async () => {
-        const days = await this.#retentionDays(team);
-        if (!Number.isInteger(days) || days < 1) throw new ValidationError(`retention of team ${team} must be a positive number of days`);
-        let lifecyclePolicy: string | null = null;
-        if (this.capabilities.ilm) {
-          lifecyclePolicy = `${this.prefix}-retention-${days}d`;
-          await installLifecyclePolicy(this.client, lifecyclePolicy, lifecyclePolicyBody(days));
-        }
-        await installIndexTemplate(
-          this.client,
-          `${this.prefix}-team-${team}`,
-          teamTemplateBody({ prefix: this.prefix, team }, lifecyclePolicy),
-        );
-        // Templates shape new indices only: the team's existing ones (written by an older version)
-        // get the metadata fields added since (auditlog.hash), which strict mapping would refuse.
-        await this.client.indices.putMapping({
-          index: teamPattern(this.prefix, team),
-          allow_no_indices: true,
-          ignore_unavailable: true,
-          properties: metaProperties(),
-        });
-        return { period: periodForRetention(days), lifecyclePolicy };
-      })();
+      setup = this.#teamPolicy(team).then((policy) => this.#reconcile(team, policy));
       this.#teams.set(team, setup);
       setup.catch(() => this.#teams.delete(team));
     }
     return setup;
+  }
+
+  /**
+   * Makes what the cluster enforces match a team's retention: its index template and, with ILM,
+   * the delete policy on the template and on each of its existing indices. A legal hold installs
+   * the template without a policy and takes the policy off the team's indices (`_ilm/remove`),
+   * so ILM deletes nothing of the team until the hold is lifted; lifting it puts the policy
+   * back, and indices already past their retention then go at ILM's next poll. Called on every
+   * change of a team's retention or hold (src/teams/service.ts) and once per process per team.
+   */
+  async applyTeamPolicy(team: TeamId, policy: TeamPolicy): Promise<void> {
+    checkTeam(team);
+    const setup = this.#reconcile(team, policy);
+    this.#teams.set(team, setup);
+    setup.catch(() => this.#teams.delete(team));
+    try {
+      await setup;
+    } catch (err) {
+      throw toAppError(err, 'retention policy');
+    }
+  }
+
+  async #reconcile(team: TeamId, { retentionDays: days, legalHold }: TeamPolicy): Promise<TeamSetup> {
+    if (!Number.isInteger(days) || days < 1) throw new ValidationError(`retention of team ${team} must be a positive number of days`);
+    let lifecyclePolicy: string | null = null;
+    if (this.capabilities.ilm && !legalHold) {
+      lifecyclePolicy = `${this.prefix}-retention-${days}d`;
+      await installLifecyclePolicy(this.client, lifecyclePolicy, lifecyclePolicyBody(days));
+    }
+    await installIndexTemplate(this.client, `${this.prefix}-team-${team}`, teamTemplateBody({ prefix: this.prefix, team }, lifecyclePolicy));
+    // Templates shape new indices only: the team's existing ones (written by an older version)
+    // get the metadata fields added since (auditlog.hash), which strict mapping would refuse.
+    await this.client.indices.putMapping({
+      index: teamPattern(this.prefix, team),
+      allow_no_indices: true,
+      ignore_unavailable: true,
+      properties: metaProperties(),
+    });
+    if (this.capabilities.ilm) {
+      for (const names of batches((await this.#indices(team)).map((i) => i.name), 50)) {
+        if (lifecyclePolicy === null) await this.client.ilm.removePolicy({ index: names.join(',') });
+        else await this.client.indices.putSettings({ index: names.join(','), settings: { 'index.lifecycle.name': lifecyclePolicy } });
+      }
+    }
+    return { period: periodForRetention(days), lifecyclePolicy };
   }
 
   /** With ILM, an index's age counts from the end of its period, so it is created explicitly. */
@@ -261,7 +284,8 @@ export class ElasticsearchStore implements AuditStore {
             toWrite.push(w);
           }
         }
-        if (setup.lifecyclePolicy) for (const w of toWrite) await this.#createIndex(w.index, setup.period, w.event.timestamp);
+        // Also under a legal hold (no policy now): the origination date must be right when the hold is lifted.
+        if (this.capabilities.ilm) for (const w of toWrite) await this.#createIndex(w.index, setup.period, w.event.timestamp);
         const written = await bulkAppend(
           this.client,
           toWrite.map((w) => ({ event: w.event, index: w.index, hash: w.hash })),

@@ -11,7 +11,11 @@ export type Mapping = Record<string, estypes.MappingProperty>;
 
 export const isStatus = (err: unknown, status: number): boolean => err instanceof errors.ResponseError && err.statusCode === status;
 
-/** Creates each index with its mapping when missing; idempotent and safe when instances race. */
+/**
+ * Creates each index with its mapping when missing; idempotent and safe when instances race.
+ * An index made by an older version gets the fields added since (mappings are strict, so a
+ * document with a new field would otherwise be refused).
+ */
 export async function createSystemIndices(es: Client, indices: Array<{ index: string; mapping: Mapping }>, replicas: number): Promise<void> {
   for (const { index, mapping } of indices) {
     try {
@@ -22,6 +26,7 @@ export async function createSystemIndices(es: Client, indices: Array<{ index: st
       });
     } catch (err) {
       if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+      await es.indices.putMapping({ index, properties: mapping });
     }
   }
 }
