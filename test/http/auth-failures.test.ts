@@ -79,6 +79,40 @@ describe.each(storeKinds('failed authentication'))('failed authentication on %s'
     });
   });
 
+  describe('signing in to the web page', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(kind, { AUDITLOG_AUTH_MAX_FAILURES: '3', AUDITLOG_AUTH_FAILURE_WINDOW_SECONDS: '60' });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('counts a sign-in with a wrong key as a failed authentication: recorded, then the address is refused on the API too', async () => {
+      const ua = marker();
+      const real = h.teams.a.keys.read;
+      const wrongSecret = real.slice(0, -6) + (real.endsWith('AAAAAA') ? 'BBBBBB' : 'AAAAAA');
+      const signIn = (key: string) => h.call('/ui/session', { method: 'POST', json: { key }, headers: { 'user-agent': ua } });
+      expect((await signIn(wrongSecret)).status).toBe(401);
+      expect((await signIn('hunter2-not-a-key')).status).toBe(401);
+      expect((await signIn(wrongSecret)).status).toBe(401);
+      // The third failure filled the window: the right key is refused too, on the page and on the API.
+      const page = await signIn(real);
+      expect(page.status).toBe(429);
+      expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await h.call('/api/v1/team', { key: real })).status).toBe(429);
+      // The operator shares this address, so it is refused too: read the trail from the runtime.
+      await eventually(async () => {
+        const trail = await h.rt.search.search('system', { q: `event.action:authentication_failed AND user_agent.original:"${ua}"`, size: 100 });
+        expect(trail.hits.map((e) => e.original.reason).sort()).toEqual(['not_a_key', 'wrong_secret', 'wrong_secret']);
+        expect(trail.hits.every((e) => e.ecs['url.path'] === '/ui/session' && e.ecs['source.ip'] === '127.0.0.1')).toBe(true);
+        const text = JSON.stringify(trail.hits);
+        expect(text).not.toContain(wrongSecret.slice(-20));
+        expect(text).not.toContain('hunter2');
+      });
+    });
+  });
+
   describe('behind a trusted proxy', () => {
     let h: Harness;
     beforeAll(async () => {
