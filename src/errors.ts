@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'QUOTA_EXCEEDED',
   'UNSUPPORTED_QUERY',
   'STORE_UNAVAILABLE',
+  'QUERY_LIMIT',
+  'QUERY_TIMEOUT',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -67,5 +69,29 @@ export class StoreUnavailableError extends AppError {
   constructor(message: string, retryAfterSeconds = 5, options?: ErrorOptions) {
     super('STORE_UNAVAILABLE', message, { retryAfterSeconds }, options);
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * A query is over one of the complexity limits both stores share with Elasticsearch
+ * (`max_determinized_states`, `indices.query.bool.max_clause_count`, `index.max_regex_length`);
+ * `limit` names it, `max` is its value.
+ */
+export class QueryLimitError extends AppError {
+  constructor(limit: string, max: number, message: string, details?: Record<string, unknown>) {
+    super('QUERY_LIMIT', message, { ...details, limit, max });
+  }
+}
+
+/** A read did not finish within its time budget (AUDITLOG_QUERY_TIMEOUT_MS) and was cancelled. */
+export class QueryTimeoutError extends AppError {
+  readonly budgetMs: number;
+  constructor(budgetMs: number, what = 'the query') {
+    super(
+      'QUERY_TIMEOUT',
+      `${what} did not finish within its time budget of ${budgetMs} ms (AUDITLOG_QUERY_TIMEOUT_MS) and was cancelled; narrow the time range or simplify the query`,
+      { budgetMs, limit: 'AUDITLOG_QUERY_TIMEOUT_MS' },
+    );
+    this.budgetMs = budgetMs;
   }
 }

@@ -24,6 +24,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case 'BAD_REQUEST':
     case 'QUERY_SYNTAX':
     case 'UNSUPPORTED_QUERY':
+    case 'QUERY_LIMIT':
       return 400;
     case 'UNAUTHORIZED':
       return 401;
@@ -40,6 +41,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case 'QUOTA_EXCEEDED':
       return 429;
     case 'STORE_UNAVAILABLE':
+    // Not 408: browsers repeat a 408 on their own, and a query over its budget would only time out again.
+    case 'QUERY_TIMEOUT':
       return 503;
     case 'INTERNAL':
       return 500;

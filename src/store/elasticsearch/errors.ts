@@ -5,6 +5,7 @@
  */
 import { errors } from '@elastic/elasticsearch';
 import { AppError, StoreUnavailableError, ValidationError } from '../../errors.ts';
+import { limitErrorOf } from './query-limits.ts';
 
 /** The innermost reason Elasticsearch gives, for messages a person can act on. */
 export function esReason(body: unknown): string {
@@ -43,7 +44,7 @@ export function toAppError(err: unknown, what: string): AppError {
     if (isRetryableStatus(err.statusCode)) {
       return new StoreUnavailableError(`Elasticsearch could not serve ${what} (${err.statusCode}): ${reason}`, 5, { cause: err });
     }
-    return new ValidationError(`Elasticsearch rejected the ${what}: ${reason}`);
+    return limitErrorOf(reason) ?? new ValidationError(`Elasticsearch rejected the ${what}: ${reason}`);
   }
   if (isUnavailable(err)) {
     return new StoreUnavailableError(`Elasticsearch is unreachable (${what}): ${(err as Error).message}`, 5, { cause: err });

@@ -33,6 +33,7 @@ import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fromSource } from './document.ts';
 import { toAppError } from './errors.ts';
+import { checkClauseCount } from './query-limits.ts';
 import { checkPrefix, checkTeam, indexName, indexSpan, periodEnd, periodForRetention, teamPattern, type Period } from './naming.ts';
 import {
   COMPONENTS,
@@ -259,7 +260,9 @@ export class ElasticsearchStore implements AuditStore {
         },
       });
     }
-    return { bool: { must: [compileOrMatchAll(this.#compile, request.query)], filter } };
+    const compiled = compileOrMatchAll(this.#compile, request.query);
+    checkClauseCount(compiled);
+    return { bool: { must: [compiled], filter } };
   }
 
   #target(team: TeamId) {
