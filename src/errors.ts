@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'STORE_UNAVAILABLE',
   'QUERY_LIMIT',
   'QUERY_TIMEOUT',
+  'QUERY_CANCELLED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -93,5 +94,12 @@ export class QueryTimeoutError extends AppError {
       { budgetMs, limit: 'AUDITLOG_QUERY_TIMEOUT_MS' },
     );
     this.budgetMs = budgetMs;
+  }
+}
+
+/** The caller of a read went away (the HTTP client disconnected), so the read was stopped. */
+export class QueryCancelledError extends AppError {
+  constructor(what = 'the query') {
+    super('QUERY_CANCELLED', `${what} was cancelled: the client went away`);
   }
 }

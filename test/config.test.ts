@@ -7,6 +7,8 @@ describe('config', () => {
     expect(c.AUDITLOG_STORE).toBe('sqlite');
     expect(c.AUDITLOG_PORT).toBe(8080);
     expect(c.AUDITLOG_RETENTION_DAYS).toBe(90);
+    expect(c.AUDITLOG_QUERY_TIMEOUT_MS).toBe(10_000);
+    expect(c.AUDITLOG_READ_WORKERS).toBeUndefined();
   });
 
   it.each([
@@ -17,6 +19,9 @@ describe('config', () => {
     [{ ES_URL: 'not a url' }, 'ES_URL'],
     [{ AUDITLOG_OPERATOR_KEY: 'short' }, 'AUDITLOG_OPERATOR_KEY'],
     [{ AUDITLOG_RETENTION_DAYS: '0' }, 'AUDITLOG_RETENTION_DAYS'],
+    [{ AUDITLOG_QUERY_TIMEOUT_MS: '0' }, 'AUDITLOG_QUERY_TIMEOUT_MS'],
+    [{ AUDITLOG_QUERY_TIMEOUT_MS: 'soon' }, 'AUDITLOG_QUERY_TIMEOUT_MS'],
+    [{ AUDITLOG_READ_WORKERS: '0' }, 'AUDITLOG_READ_WORKERS'],
   ])('rejects %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(name));

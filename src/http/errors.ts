@@ -44,6 +44,9 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     // Not 408: browsers repeat a 408 on their own, and a query over its budget would only time out again.
     case 'QUERY_TIMEOUT':
       return 503;
+    case 'QUERY_CANCELLED':
+      // nginx's "client closed request": only the log sees it, the client is gone.
+      return 499 as ContentfulStatusCode;
     case 'INTERNAL':
       return 500;
   }

@@ -16,11 +16,12 @@ export const MAX_CLAUSE_COUNT = 1_024;
 /** Elasticsearch's `fuzzy_max_expansions` for query_string: a fuzzy term matches at most this many terms per field. */
 export const FUZZY_MAX_EXPANSIONS = 50;
 
+/** `count`: the clauses counted when the limit was passed (at least MAX_CLAUSE_COUNT + 1). */
 export function tooManyClauses(count: number): QueryLimitError {
   return new QueryLimitError(
     'indices.query.bool.max_clause_count',
     MAX_CLAUSE_COUNT,
-    `the query expands to ${count} clauses, more than the limit of ${MAX_CLAUSE_COUNT} (indices.query.bool.max_clause_count); ` +
+    `the query expands to more than ${MAX_CLAUSE_COUNT} clauses (indices.query.bool.max_clause_count); ` +
       'field patterns such as *:value count once per field they reach: name the fields, or split the query',
     { clauses: count },
   );

@@ -28,7 +28,11 @@ export interface Backend {
 
 export async function createBackend(config: Config, logger: Logger): Promise<Backend> {
   if (config.AUDITLOG_STORE === 'sqlite') {
-    const store = new SqliteStore({ dataDir: config.AUDITLOG_DATA_DIR });
+    const store = new SqliteStore({
+      dataDir: config.AUDITLOG_DATA_DIR,
+      queryTimeoutMs: config.AUDITLOG_QUERY_TIMEOUT_MS,
+      ...(config.AUDITLOG_READ_WORKERS !== undefined ? { readWorkers: config.AUDITLOG_READ_WORKERS } : {}),
+    });
     const control = new SqliteControlStore(join(config.AUDITLOG_DATA_DIR, 'control.db'));
     const alertState = new SqliteAlertStateStore(join(config.AUDITLOG_DATA_DIR, 'alerts.db'));
     return {
@@ -52,7 +56,7 @@ export async function createBackend(config: Config, logger: Logger): Promise<Bac
   // A team's retention picks its index period and ILM policy; it is read when the team's first index is made.
   const retentionDays = async (team: TeamId) => (await control?.getTeam(team))?.retentionDays ?? config.AUDITLOG_RETENTION_DAYS;
   // The store connects first: it turns an unreachable or refusing cluster into a clear StoreUnavailableError.
-  const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, retentionDays });
+  const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, retentionDays, queryTimeoutMs: config.AUDITLOG_QUERY_TIMEOUT_MS });
   logger.info({ elasticsearch: store.capabilities }, 'connected to Elasticsearch');
   const replicas = store.capabilities.dataNodes > 1 ? 1 : 0;
   control = await ElasticsearchControlStore.open(client, { prefix: store.prefix, replicas });

@@ -15,7 +15,16 @@ export interface TimeRange {
   to?: number;
 }
 
-export interface QueryRequest extends TimeRange {
+/**
+ * Every read has a time budget (AUDITLOG_QUERY_TIMEOUT_MS): past it the store stops the read
+ * and throws QueryTimeoutError. `signal` stops it earlier (QueryCancelledError), e.g. when the
+ * HTTP client goes away.
+ */
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+export interface QueryRequest extends TimeRange, ReadOptions {
   /** `null` matches every event in the range. */
   query: QueryNode | null;
 }
@@ -96,7 +105,7 @@ export interface AuditStore {
   count(team: TeamId, request: QueryRequest): Promise<number>;
   histogram(team: TeamId, request: HistogramRequest): Promise<Histogram>;
   facets(team: TeamId, request: FacetRequest): Promise<Facet>;
-  get(team: TeamId, id: string): Promise<StoredEvent | null>;
+  get(team: TeamId, id: string, options?: ReadOptions): Promise<StoredEvent | null>;
   /** Deletes events with `@timestamp` before `cutoff`; returns how many (or an estimate). */
   deleteOlderThan(team: TeamId, cutoff: number): Promise<number>;
   /** Removes every event of a team. */
