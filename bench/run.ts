@@ -22,6 +22,7 @@ const ENTRIES: Entry[] = [
   { name: 'sqlite', file: 'sqlite.bench.ts', skip: () => null },
   { name: 'elasticsearch', file: 'elasticsearch.bench.ts', skip: () => (process.env.ES_URL ? null : 'ES_URL is not set') },
   { name: 'alerts', file: 'alerts.bench.ts', skip: () => null },
+  { name: 'concurrency', file: 'concurrency.bench.ts', skip: () => null },
 ];
 
 interface Outcome {

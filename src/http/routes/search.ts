@@ -16,9 +16,13 @@ const TimeParams = z.object({
 });
 
 const errors = {
-  400: { description: 'Bad query or parameter', content: { 'application/json': { schema: ErrorBody } } },
+  400: { description: 'Bad query or parameter, or a query over a limit (QUERY_LIMIT)', content: { 'application/json': { schema: ErrorBody } } },
   401: { description: 'Missing or invalid key', content: { 'application/json': { schema: ErrorBody } } },
   403: { description: 'Key lacks the read role', content: { 'application/json': { schema: ErrorBody } } },
+  503: {
+    description: 'The read did not finish within its time budget (QUERY_TIMEOUT, AUDITLOG_QUERY_TIMEOUT_MS) or the store is unavailable',
+    content: { 'application/json': { schema: ErrorBody } },
+  },
 } as const;
 
 const searchRoute = createRoute({
