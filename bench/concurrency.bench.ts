@@ -50,7 +50,9 @@ interface LoadReport {
   searchMs: number[];
   healthMs: number[];
   seconds: number;
+  /** The first few failures, and how many there were. */
   errors: string[];
+  failures: number;
 }
 
 interface LoadTask {
@@ -62,7 +64,7 @@ interface LoadTask {
 
 // --- the load (child process) ------------------------------------------------------------------
 async function runLoad(task: LoadTask): Promise<LoadReport> {
-  const report: LoadReport = { ingestMs: [], ingested: 0, searchMs: [], healthMs: [], seconds: SECONDS, errors: [] };
+  const report: LoadReport = { ingestMs: [], ingested: 0, searchMs: [], healthMs: [], seconds: SECONDS, errors: [], failures: 0 };
   const end = performance.now() + SECONDS * 1000;
   let nextEvent = task.firstEvent;
   const body = () => {
@@ -72,18 +74,27 @@ async function runLoad(task: LoadTask): Promise<LoadReport> {
     return `${lines.join('\n')}\n`;
   };
   const fail = (what: string) => {
+    report.failures++;
     if (report.errors.length < 10) report.errors.push(what);
   };
   const ingester = async () => {
     while (performance.now() < end) {
       const payload = body();
       const t0 = performance.now();
-      const r = await fetch(`${task.url}/api/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${task.ingestKey}`, 'content-type': 'application/x-ndjson' },
-        body: payload,
-      });
-      const answer = (await r.json()) as { accepted?: unknown[] };
+      let r: Response;
+      let answer: { accepted?: unknown[] };
+      try {
+        r = await fetch(`${task.url}/api/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${task.ingestKey}`, 'content-type': 'application/x-ndjson' },
+          body: payload,
+        });
+        answer = (await r.json()) as { accepted?: unknown[] };
+      } catch (err) {
+        // A keep-alive socket the server closed as the request went out: counted, not fatal.
+        fail(`ingest: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
+        continue;
+      }
       if (performance.now() > end) break;
       report.ingestMs.push(performance.now() - t0);
       if (r.status !== 200) fail(`ingest ${r.status}: ${JSON.stringify(answer).slice(0, 200)}`);
@@ -96,8 +107,14 @@ async function runLoad(task: LoadTask): Promise<LoadReport> {
       const [, query] = QUERY_KINDS[k % QUERY_KINDS.length]!;
       const q = query(k++);
       const t0 = performance.now();
-      const r = await fetch(`${task.url}/api/v1/events?size=50&q=${encodeURIComponent(q)}`, { headers: { authorization: `Bearer ${task.readKey}` } });
-      await r.arrayBuffer();
+      let r: Response;
+      try {
+        r = await fetch(`${task.url}/api/v1/events?size=50&q=${encodeURIComponent(q)}`, { headers: { authorization: `Bearer ${task.readKey}` } });
+        await r.arrayBuffer();
+      } catch (err) {
+        fail(`search: ${(err as Error).message}`);
+        continue;
+      }
       if (performance.now() > end) break;
       report.searchMs.push(performance.now() - t0);
       if (r.status !== 200) fail(`search ${r.status}: ${q}`);
@@ -106,9 +123,13 @@ async function runLoad(task: LoadTask): Promise<LoadReport> {
   const prober = async () => {
     while (performance.now() < end) {
       const t0 = performance.now();
-      const r = await fetch(`${task.url}/healthz`);
-      await r.arrayBuffer();
-      report.healthMs.push(performance.now() - t0);
+      try {
+        const r = await fetch(`${task.url}/healthz`);
+        await r.arrayBuffer();
+        report.healthMs.push(performance.now() - t0);
+      } catch (err) {
+        fail(`healthz: ${(err as Error).message}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
@@ -204,7 +225,7 @@ async function main(): Promise<void> {
       try {
         const r = await load({ url: server.url, ingestKey: server.ingestKey, readKey: server.readKey, firstEvent: N });
         rows.push({ side, r });
-        if (r.errors.length > 0) console.log(`${side}: errors: ${r.errors.join('; ')}`);
+        if (r.failures > 0) console.log(`${side}: ${r.failures} failed requests, e.g. ${r.errors.join('; ')}`);
         console.log(`${side}: done (load average ${loadavg()[0]!.toFixed(1)})`);
       } finally {
         await server.close();
