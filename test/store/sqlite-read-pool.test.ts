@@ -20,8 +20,8 @@ const loc = { start: 0, end: 0 };
 const dir = mkdtempSync(join(tmpdir(), 'auditlog-pool-'));
 let writer: SqliteStore;
 
-/** Many OR'd leading wildcards over every field of every event: seconds of scanning, ticking all the way. */
-const slowScan: QueryNode = q.bool(...Array.from({ length: 25 }, (_, i) => q.should(q.wildcard('*', `*zz${i}*`))));
+/** Many OR'd leading wildcards over every field of every event: 2.5 s of scanning here on the main thread, ticking all the way. */
+const slowScan: QueryNode = q.bool(...Array.from({ length: 29 }, (_, i) => q.should(q.wildcard('*', `*zz${i}*`))));
 /** A 1,000-token phrase whose candidates FTS5 checks without returning a row: no tick for seconds. */
 const untickable: QueryNode = { type: 'phrase', field: null, value: `${'a '.repeat(1000)}b`, loc };
 const quick: QueryNode = q.term('k', 'v1');
@@ -62,18 +62,17 @@ async function longestStall<T>(fn: () => Promise<T>): Promise<{ result: T | Erro
 
 describe('read pool', () => {
   it('a read over its budget ends at the budget with QueryTimeoutError; the event loop never waits for it; its worker is free at once', async () => {
-    const pool = new ReadPool({ size: 1, budgetMs: 400 });
+    const pool = new ReadPool({ size: 1, budgetMs: 1000 });
     try {
       const { result, stallMs, ms } = await longestStall(() => pool.run('scan', writer.fileOf('scan'), count(slowScan), ctx));
       expect(result).toBeInstanceOf(QueryTimeoutError);
-      expect((result as QueryTimeoutError).details).toMatchObject({ budgetMs: 400, limit: 'AUDITLOG_QUERY_TIMEOUT_MS' });
-      expect(ms).toBeLessThan(400 + 1000);
+      expect((result as QueryTimeoutError).details).toMatchObject({ budgetMs: 1000, limit: 'AUDITLOG_QUERY_TIMEOUT_MS' });
+      expect(ms).toBeLessThan(1000 + 1000);
       // Generous: a loaded 2-core box delays timers, but a read on this thread would stall for seconds.
       expect(stallMs).toBeLessThan(1000);
-      // The statement stopped at its next tick, so the only worker answers the next read right away.
-      const t0 = performance.now();
+      // The statement stopped at its next tick, so the only worker answers the next read within
+      // its own budget; had it gone on scanning, the read would wait seconds for it and time out.
       expect(await pool.run('scan', writer.fileOf('scan'), count(quick), ctx)).toBe(200);
-      expect(performance.now() - t0).toBeLessThan(1000);
       expect(pool.stopping).toBe(0);
     } finally {
       await pool.close();
