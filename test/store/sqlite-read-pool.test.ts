@@ -129,7 +129,8 @@ describe('read pool', () => {
       expect(await pool.run('other', writer.fileOf('other'), count(quick), ctx)).toBe(1);
       // It takes the first worker that frees (~550 ms), not a place behind the four queued reads (1.8 s and more).
       expect(performance.now() - t0).toBeLessThan(1200);
-      expect((await Promise.all(slow)).every((r) => r instanceof QueryCancelledError)).toBe(true);
+      // Each ended by its caller, or by itself when it was quicker than its turn.
+      for (const r of await Promise.all(slow)) expect(r instanceof QueryCancelledError || typeof r === 'number').toBe(true);
     } finally {
       await pool.close();
     }
