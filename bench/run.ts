@@ -23,6 +23,7 @@ const ENTRIES: Entry[] = [
   { name: 'elasticsearch', file: 'elasticsearch.bench.ts', skip: () => (process.env.ES_URL ? null : 'ES_URL is not set') },
   { name: 'alerts', file: 'alerts.bench.ts', skip: () => null },
   { name: 'export', file: 'export.bench.ts', skip: () => null },
+  { name: 'concurrency', file: 'concurrency.bench.ts', skip: () => null },
 ];
 
 interface Outcome {

@@ -63,7 +63,15 @@ function openSqlite(config: Config, logger: Logger): Backend {
       throw sqliteFailure(err, what);
     }
   };
-  const store = open(() => new SqliteStore({ dataDir: paths.teams }), 'open the event store');
+  const store = open(
+    () =>
+      new SqliteStore({
+        dataDir: paths.teams,
+        queryTimeoutMs: config.AUDITLOG_QUERY_TIMEOUT_MS,
+        ...(config.AUDITLOG_READ_WORKERS !== undefined ? { readWorkers: config.AUDITLOG_READ_WORKERS } : {}),
+      }),
+    'open the event store',
+  );
   const control = open(() => new SqliteControlStore(paths.control), 'open the control state');
   const alertState = open(() => new SqliteAlertStateStore(paths.alerts), 'open the alert state');
   return {
@@ -91,7 +99,7 @@ async function openElasticsearch(config: Config, logger: Logger): Promise<Backen
       return { retentionDays: t?.retentionDays ?? config.AUDITLOG_RETENTION_DAYS, legalHold: t?.legalHold ?? false };
     };
     // The store connects first: it turns an unreachable or refusing cluster into a clear StoreUnavailableError.
-    const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, teamPolicy });
+    const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, teamPolicy, queryTimeoutMs: config.AUDITLOG_QUERY_TIMEOUT_MS });
     logger.info({ elasticsearch: store.capabilities }, 'connected to Elasticsearch');
     const replicas = store.capabilities.dataNodes > 1 ? 1 : 0;
     control = state<ControlStore>(await ElasticsearchControlStore.open(client, { prefix: store.prefix, replicas }));

@@ -23,6 +23,10 @@ export const Config = z
     AUDITLOG_RETENTION_INTERVAL_MINUTES: positiveInt.default(60),
     AUDITLOG_MAX_BODY_BYTES: positiveInt.default(10 * 1024 * 1024),
     AUDITLOG_MAX_EVENTS_PER_REQUEST: positiveInt.default(10_000),
+    /** Time budget of every read (search, count, histogram, facets, get, alert queries), in ms. */
+    AUDITLOG_QUERY_TIMEOUT_MS: positiveInt.default(10_000),
+    /** Worker threads that run the SQLite store's reads (default: the CPU count, 2 to 8). */
+    AUDITLOG_READ_WORKERS: positiveInt.max(64).optional(),
     AUDITLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How long a sign-in to the web page lasts. */
     AUDITLOG_SESSION_HOURS: positiveInt.max(24 * 30).default(12),

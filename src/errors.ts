@@ -17,6 +17,9 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'UNSUPPORTED_QUERY',
   'STORE_UNAVAILABLE',
+  'QUERY_LIMIT',
+  'QUERY_TIMEOUT',
+  'QUERY_CANCELLED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -79,5 +82,36 @@ export class RateLimitedError extends AppError {
   constructor(message: string, retryAfterSeconds: number) {
     super('RATE_LIMITED', message, { retryAfterSeconds });
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * A query is over one of the complexity limits both stores share with Elasticsearch
+ * (`max_determinized_states`, `indices.query.bool.max_clause_count`, `index.max_regex_length`);
+ * `limit` names it, `max` is its value.
+ */
+export class QueryLimitError extends AppError {
+  constructor(limit: string, max: number, message: string, details?: Record<string, unknown>) {
+    super('QUERY_LIMIT', message, { ...details, limit, max });
+  }
+}
+
+/** A read did not finish within its time budget (AUDITLOG_QUERY_TIMEOUT_MS) and was cancelled. */
+export class QueryTimeoutError extends AppError {
+  readonly budgetMs: number;
+  constructor(budgetMs: number, what = 'the query') {
+    super(
+      'QUERY_TIMEOUT',
+      `${what} did not finish within its time budget of ${budgetMs} ms (AUDITLOG_QUERY_TIMEOUT_MS) and was cancelled; narrow the time range or simplify the query`,
+      { budgetMs, limit: 'AUDITLOG_QUERY_TIMEOUT_MS' },
+    );
+    this.budgetMs = budgetMs;
+  }
+}
+
+/** The caller of a read went away (the HTTP client disconnected), so the read was stopped. */
+export class QueryCancelledError extends AppError {
+  constructor(what = 'the query') {
+    super('QUERY_CANCELLED', `${what} was cancelled: the client went away`);
   }
 }

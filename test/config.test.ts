@@ -7,6 +7,8 @@ describe('config', () => {
     expect(c.AUDITLOG_STORE).toBe('sqlite');
     expect(c.AUDITLOG_PORT).toBe(8080);
     expect(c.AUDITLOG_RETENTION_DAYS).toBe(90);
+    expect(c.AUDITLOG_QUERY_TIMEOUT_MS).toBe(10_000);
+    expect(c.AUDITLOG_READ_WORKERS).toBeUndefined();
   });
 
   it.each([
@@ -20,6 +22,9 @@ describe('config', () => {
     [{ AUDITLOG_AUTH_MAX_FAILURES: '0' }, 'AUDITLOG_AUTH_MAX_FAILURES'],
     [{ AUDITLOG_TRUSTED_PROXIES: '10.0.0.0/33' }, 'AUDITLOG_TRUSTED_PROXIES'],
     [{ AUDITLOG_TRUSTED_PROXIES: 'proxy.example.com' }, 'AUDITLOG_TRUSTED_PROXIES'],
+    [{ AUDITLOG_QUERY_TIMEOUT_MS: '0' }, 'AUDITLOG_QUERY_TIMEOUT_MS'],
+    [{ AUDITLOG_QUERY_TIMEOUT_MS: 'soon' }, 'AUDITLOG_QUERY_TIMEOUT_MS'],
+    [{ AUDITLOG_READ_WORKERS: '0' }, 'AUDITLOG_READ_WORKERS'],
   ])('rejects %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(name));

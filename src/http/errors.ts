@@ -24,6 +24,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case 'BAD_REQUEST':
     case 'QUERY_SYNTAX':
     case 'UNSUPPORTED_QUERY':
+    case 'QUERY_LIMIT':
       return 400;
     case 'UNAUTHORIZED':
       return 401;
@@ -43,7 +44,12 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case 'IDEMPOTENCY_KEY_REUSED':
       return 422;
     case 'STORE_UNAVAILABLE':
+    // Not 408: browsers repeat a 408 on their own, and a query over its budget would only time out again.
+    case 'QUERY_TIMEOUT':
       return 503;
+    case 'QUERY_CANCELLED':
+      // nginx's "client closed request": only the log sees it, the client is gone.
+      return 499 as ContentfulStatusCode;
     case 'INTERNAL':
       return 500;
   }

@@ -10,6 +10,8 @@ import type { AuditStore, Facet, Histogram, SearchPage, SortOrder } from '../sto
 
 export interface SearchParams {
   q?: string;
+  /** Stops the read early (the HTTP client went away); every read also has the store's time budget. */
+  signal?: AbortSignal;
   /** ISO 8601, epoch milliseconds, or date math (`now-1h`, `now/d`). Inclusive. */
   from?: string;
   /** Same forms as `from`. Exclusive. */
@@ -26,7 +28,7 @@ export class SearchService {
   }
 
   /** Parses the common parameters; errors name the parameter (and the query position). */
-  prepare(params: SearchParams): { query: QueryNode | null; from?: number; to?: number } {
+  prepare(params: SearchParams): { query: QueryNode | null; from?: number; to?: number; signal?: AbortSignal } {
     const query = params.q && params.q.trim() !== '' ? parseQuery(params.q) : null;
     const now = this.#now();
     // Both bounds round down, as Elasticsearch does for gte and lt: `to=now/d` ends at midnight.
@@ -35,7 +37,12 @@ export class SearchService {
     if (from !== undefined && to !== undefined && from > to) {
       throw new ValidationError(`from (${new Date(from).toISOString()}) is after to (${new Date(to).toISOString()})`, { field: 'from' });
     }
-    return { query, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+    return {
+      query,
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(params.signal ? { signal: params.signal } : {}),
+    };
   }
 
   search(team: TeamId, params: SearchParams & { size: number; cursor?: string; sort?: SortOrder }): Promise<SearchPage> {

@@ -16,7 +16,16 @@ export interface TimeRange {
   to?: number;
 }
 
-export interface QueryRequest extends TimeRange {
+/**
+ * Every read has a time budget (AUDITLOG_QUERY_TIMEOUT_MS): past it the store stops the read
+ * and throws QueryTimeoutError. `signal` stops it earlier (QueryCancelledError), e.g. when the
+ * HTTP client goes away.
+ */
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+export interface QueryRequest extends TimeRange, ReadOptions {
   /** `null` matches every event in the range. */
   query: QueryNode | null;
 }
@@ -116,7 +125,7 @@ export interface AuditStore {
   count(team: TeamId, request: QueryRequest): Promise<number>;
   histogram(team: TeamId, request: HistogramRequest): Promise<Histogram>;
   facets(team: TeamId, request: FacetRequest): Promise<Facet>;
-  get(team: TeamId, id: string): Promise<StoredEvent | null>;
+  get(team: TeamId, id: string, options?: ReadOptions): Promise<StoredEvent | null>;
   /**
    * Every original field path indexed for the team (SQLite: every path ever stored; Elasticsearch:
    * the mapped `original.*` fields of the team's indices), sorted by path. Field completion and

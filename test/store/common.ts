@@ -651,6 +651,64 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
       expect(await store.originalFields(newTeam())).toEqual([]);
     });
 
+    describe('limits shared with Elasticsearch', () => {
+      const refusal = async (team: string, query: QueryNode) => {
+        const err = await store.count(team, { query }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AppError);
+        expect((err as AppError).code).toBe('QUERY_LIMIT');
+        return err as AppError;
+      };
+
+      test('a regular expression or wildcard too complex to determinize is refused as max_determinized_states', async () => {
+        const team = newTeam();
+        await store.append(team, [makeEvent(team, 'x1', T0, { k: 'ab' })]);
+        for (const query of [q.regex('k', '(a|b)*a(a|b){13}'), q.wildcard('k', `*a${'?'.repeat(13)}`), q.regex(null, '(a|b)*a(a|b){13}')]) {
+          const err = await refusal(team, query);
+          expect(err.details).toMatchObject({ limit: 'max_determinized_states', max: 10_000 });
+          expect(err.message).toContain('max_determinized_states');
+        }
+        // One step below the limit is fine on both stores.
+        expect(await store.count(team, { query: q.regex('k', '(a|b)*a(a|b){12}') })).toBe(0);
+        expect(await store.count(team, { query: q.wildcard('k', `*a${'?'.repeat(12)}`) })).toBe(0);
+      });
+
+      test('a query that expands to more than 1,024 clauses is refused as indices.query.bool.max_clause_count', async () => {
+        const team = newTeam();
+        await store.append(team, [makeEvent(team, 'x1', T0, { k: 'ab' })]);
+        const many = (n: number, leaf: (i: number) => QueryNode) => q.bool(...Array.from({ length: n }, (_, i) => q.should(leaf(i))));
+        const err = await refusal(team, many(1025, (i) => q.term('k', `v${i}`)));
+        expect(err.details).toMatchObject({ limit: 'indices.query.bool.max_clause_count', max: 1024 });
+        // Every field a pattern reaches is a clause: 300 OR'd *:*abc* reach thousands.
+        await refusal(team, many(300, () => q.wildcard('*', '*abc*')));
+        expect(await store.count(team, { query: many(1024, (i) => q.term('k', `v${i}`)) })).toBe(0);
+        expect(await store.count(team, { query: many(10, () => q.wildcard('*', '*ab*')) })).toBe(1);
+      });
+
+      test('a fuzzy term matches its 50 best terms per field (fuzzy_max_expansions): fewest edits, then smallest', async () => {
+        const team = newTeam();
+        const letters = 'abcdefg';
+        const values: string[] = [];
+        // 28 values one edit from mmmm, 25 two edits away: 53 candidates, 3 too many.
+        for (let pos = 0; pos < 4; pos++) for (const c of letters) values.push(`${'mmmm'.slice(0, pos)}${c}${'mmmm'.slice(pos + 1)}`);
+        for (const x of 'abcde') for (const y of 'abcde') values.push(`${x}${y}mm`);
+        await store.append(team, values.map((v, i) => makeEvent(team, `f${i}`, T0 + i, { k: v })));
+        const matched = (await store.search(team, { query: q.fuzzy('k', 'mmmm', 2), size: 100 })).hits.map((h) => h.original.k);
+        expect(matched).toHaveLength(50);
+        expect(new Set(values.filter((v) => !matched.includes(v)))).toEqual(new Set(['ecmm', 'edmm', 'eemm']));
+      });
+
+      test('regular expressions with intersection, complement and numeric intervals', async () => {
+        const team = newTeam();
+        await store.append(team, ['v1', 'v2', 'v05', 'v250', 'x1'].map((v, i) => makeEvent(team, v, T0 + i, { k: v })));
+        const regexIds = async (pattern: string) => ids(team, { query: q.regex('k', pattern) });
+        expect(await regexIds('.*1&v.*')).toEqual(['v1']);
+        expect(await regexIds('v~(1|2)')).toEqual(sorted(['v05', 'v250']));
+        expect(await regexIds('v<1-100>')).toEqual(sorted(['v05', 'v1', 'v2']));
+        expect(await regexIds('v<01-99>')).toEqual(['v05']);
+        expect(await regexIds('(.*.*.*.*.*.*.*.*.*.*x)')).toEqual([]);
+      });
+    });
+
     test('ping answers while the store is open', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -5,7 +5,6 @@ import { evalDateMath, parseDate } from '../../src/query/date-math.ts';
 import { autoDistance, withinDistance } from '../../src/store/sqlite/fuzzy.ts';
 import { chooseInterval } from '../../src/store/histogram-interval.ts';
 import { formatIpKey, ipKey, ipKeyRange } from '../../src/store/sqlite/ip.ts';
-import { luceneRegex, luceneRegexToJs } from '../../src/store/sqlite/lucene-regex.ts';
 import { sloppyPhraseMatches, tokenize } from '../../src/store/sqlite/text.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -46,36 +45,6 @@ describe('date math (Elasticsearch rules, UTC)', () => {
 
   it.each(['yesterday', 'now-', 'now/x', 'now+5q', '2026-13-01', '2026-02-30', 'now-1d||+1d', ''])('%j is a ValidationError', (expr) => {
     expect(() => evalDateMath(expr, NOW)).toThrow(ValidationError);
-  });
-});
-
-describe('Lucene regex → JavaScript', () => {
-  const m = (pattern: string, value: string) => luceneRegex(pattern).test(value);
-  it('is anchored and dot matches newlines', () => {
-    expect(m('al.*', 'alice')).toBe(true);
-    expect(m('lic', 'alice')).toBe(false);
-    expect(m('a.c', 'a\nc')).toBe(true);
-  });
-  it('treats ^ and $ as ordinary characters, as Lucene does', () => {
-    expect(m('^a$', '^a$')).toBe(true);
-    expect(m('^a$', 'a')).toBe(false);
-  });
-  it('supports classes, repetitions, alternation, quoted strings, any-string and escapes', () => {
-    expect(m('[a-c]{2,3}x', 'abx')).toBe(true);
-    expect(m('[^a-c]+', 'xyz')).toBe(true);
-    expect(m('(foo|bar)baz', 'barbaz')).toBe(true);
-    expect(m('"a.b"@', 'a.bcd')).toBe(true);
-    expect(m('"a.b"', 'axb')).toBe(false);
-    expect(m('a\\.b', 'a.b')).toBe(true);
-    expect(m('a\\.b', 'axb')).toBe(false);
-    expect(m('#', '')).toBe(false);
-    expect(m('\\d+', '123')).toBe(true);
-  });
-  it.each(['a&b', '~a', '<1-10>', '(a+)+', '(a|aa)*', '(x*y)*'])('refuses %s rather than risk a wrong or slow answer', (p) => {
-    expect(() => luceneRegexToJs(p)).toThrow(UnsupportedQueryError);
-  });
-  it.each(['(a', 'a)', '[a-', 'a{2', '*a', 'a\\'])('%s is a clear error, not a crash', (p) => {
-    expect(() => luceneRegexToJs(p)).toThrow(AppError);
   });
 });
 

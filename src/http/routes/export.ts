@@ -57,7 +57,8 @@ export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: { store: Au
       ?.split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    const out = await exporter.open(team, { ...params, ...(list?.length ? { columns: list } : {}) });
+    // A client that goes away stops the export at its next page read.
+    const out = await exporter.open(team, { ...params, ...(list?.length ? { columns: list } : {}), signal: c.req.raw.signal });
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     return c.body(out.body, 200, {
       'Content-Type': out.contentType,

@@ -66,6 +66,6 @@ export function registerFieldRoutes(app: OpenAPIHono<AppEnv>, deps: { store: Aud
   const fields = new FieldService(deps.store, deps.search);
   app.openapi(fieldsRoute, async (c) => {
     const team = teamOf(c.get('principal'), 'read') as TeamId;
-    return c.json(await fields.list(team, c.req.valid('query')), 200);
+    return c.json(await fields.list(team, { ...c.req.valid('query'), signal: c.req.raw.signal }), 200);
   });
 }

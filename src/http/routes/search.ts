@@ -16,9 +16,13 @@ const TimeParams = z.object({
 });
 
 const errors = {
-  400: { description: 'Bad query or parameter', content: { 'application/json': { schema: ErrorBody } } },
+  400: { description: 'Bad query or parameter, or a query over a limit (QUERY_LIMIT)', content: { 'application/json': { schema: ErrorBody } } },
   401: { description: 'Missing or invalid key', content: { 'application/json': { schema: ErrorBody } } },
   403: { description: 'Key lacks the read role', content: { 'application/json': { schema: ErrorBody } } },
+  503: {
+    description: 'The read did not finish within its time budget (QUERY_TIMEOUT, AUDITLOG_QUERY_TIMEOUT_MS) or the store is unavailable',
+    content: { 'application/json': { schema: ErrorBody } },
+  },
 } as const;
 
 const searchRoute = createRoute({
@@ -115,25 +119,25 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, deps: { search: S
 
   app.openapi(searchRoute, async (c) => {
     const { size, cursor, sort, ...time } = c.req.valid('query');
-    const page = await deps.search.search(team(c), { ...time, size, cursor, sort });
+    const page = await deps.search.search(team(c), { ...time, size, cursor, sort, signal: c.req.raw.signal });
     return c.json({ total: page.total, hits: page.hits.map((e) => toEventView(e)), cursor: page.cursor }, 200);
   });
 
   // Registered before /{id} would also work, but explicit paths must win over the parameter.
   app.openapi(histogramRoute, async (c) => {
     const { interval, ...time } = c.req.valid('query');
-    const h = await deps.search.histogram(team(c), { ...time, intervalMs: interval });
+    const h = await deps.search.histogram(team(c), { ...time, intervalMs: interval, signal: c.req.raw.signal });
     return c.json({ intervalMs: h.intervalMs, buckets: h.buckets.map((b) => ({ start: new Date(b.start).toISOString(), count: b.count })) }, 200);
   });
 
   app.openapi(facetsRoute, async (c) => {
     const { field, size, ...time } = c.req.valid('query');
-    return c.json(await deps.search.facets(team(c), { ...time, field, size }), 200);
+    return c.json(await deps.search.facets(team(c), { ...time, field, size, signal: c.req.raw.signal }), 200);
   });
 
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const event = await deps.store.get(team(c), id);
+    const event = await deps.store.get(team(c), id, { signal: c.req.raw.signal });
     if (!event) throw new NotFoundError('event', id);
     return c.json(toEventView(event, { withRaw: true }), 200);
   });

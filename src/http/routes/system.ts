@@ -35,7 +35,7 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>, deps: { search: S
   app.openapi(systemEventsRoute, async (c) => {
     requireOperator(c.get('principal'));
     const { size, cursor, ...time } = c.req.valid('query');
-    const page = await deps.search.search(SYSTEM_TEAM, { ...time, size, cursor });
+    const page = await deps.search.search(SYSTEM_TEAM, { ...time, size, cursor, signal: c.req.raw.signal });
     return c.json({ total: page.total, hits: page.hits.map((e) => toEventView(e)), cursor: page.cursor }, 200);
   });
 }

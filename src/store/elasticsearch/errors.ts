@@ -5,6 +5,7 @@
  */
 import { errors } from '@elastic/elasticsearch';
 import { AppError, ConflictError, StoreUnavailableError, ValidationError } from '../../errors.ts';
+import { limitErrorOf } from './query-limits.ts';
 
 /** The innermost reason Elasticsearch gives, for messages a person can act on. */
 export function esReason(body: unknown): string {
@@ -49,7 +50,7 @@ export function toAppError(err: unknown, what: string, { refused = 'validation' 
     }
     if (err.statusCode === 409) return new ConflictError(`${what}: ${reason}`);
     if (refused === 'internal') return new AppError('INTERNAL', `Elasticsearch refused ${what}: ${reason}`, undefined, { cause: err });
-    return new ValidationError(`Elasticsearch rejected the ${what}: ${reason}`);
+    return limitErrorOf(reason) ?? new ValidationError(`Elasticsearch rejected the ${what}: ${reason}`);
   }
   if (isUnavailable(err)) {
     // The transport's message names the cluster's address: it stays in the cause (logged), not in the answer.

@@ -26,6 +26,7 @@ import type {
   HistogramRequest,
   OriginalField,
   QueryRequest,
+  ReadOptions,
   SearchPage,
   SearchRequest,
   TeamPolicy,
@@ -38,6 +39,8 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fromSource, storedContentHash } from './document.ts';
 import { listOriginalFields } from './original-fields.ts';
 import { toAppError } from './errors.ts';
+import { checkClauseCount } from './query-limits.ts';
+import { ReadBudget } from './read-budget.ts';
 import { checkPrefix, checkTeam, indexName, indexSpan, periodEnd, periodForRetention, teamPattern, type Period } from './naming.ts';
 import {
   COMPONENTS,
@@ -68,6 +71,8 @@ export interface ElasticsearchStoreOptions {
   compileQuery?: CompileQuery;
   bulk?: Partial<Omit<BulkOptions, 'refresh'>>;
   requestTimeoutMs?: number;
+  /** Time budget of every read, in ms (AUDITLOG_QUERY_TIMEOUT_MS). Default 10,000. */
+  queryTimeoutMs?: number;
   /** Use this client instead of making one (its URL and auth options are then ignored). */
   client?: Client;
 }
@@ -114,6 +119,7 @@ export class ElasticsearchStore implements AuditStore {
   readonly #refresh: estypes.Refresh;
   readonly #bulk: BulkOptions;
   readonly #replicas: number;
+  readonly #queryTimeoutMs: number;
   readonly #teams = new Map<TeamId, Promise<TeamSetup>>();
   /** Indices created with their ILM origination date by this process. */
   readonly #created = new Set<string>();
@@ -128,6 +134,7 @@ export class ElasticsearchStore implements AuditStore {
     this.#refresh = options.refresh ?? false;
     this.#bulk = { ...DEFAULT_BULK_OPTIONS, ...options.bulk, refresh: this.#refresh };
     this.#replicas = options.replicas ?? (capabilities.dataNodes > 1 ? 1 : 0);
+    this.#queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
   }
 
   /**
@@ -361,7 +368,9 @@ export class ElasticsearchStore implements AuditStore {
         },
       });
     }
-    return { bool: { must: [compileOrMatchAll(this.#compile, request.query)], filter } };
+    const compiled = compileOrMatchAll(this.#compile, request.query);
+    checkClauseCount(compiled);
+    return { bool: { must: [compiled], filter } };
   }
 
   #target(team: TeamId) {
@@ -377,15 +386,22 @@ export class ElasticsearchStore implements AuditStore {
     const after = request.cursor ? decodeCursor(request.cursor, order) : null;
     const target = this.#target(team);
     const query = this.#query(team, request);
+    const budget = new ReadBudget(this.#queryTimeoutMs, request.signal);
     try {
-      const response = await this.client.search<Record<string, unknown>>({
-        ...target,
-        query,
-        sort: [{ '@timestamp': { order } }, { 'auditlog.id': { order, unmapped_type: 'keyword' } }],
-        size: size + 1,
-        track_total_hits: true,
-        ...(after ? { search_after: [after.timestamp, after.id] } : {}),
-      });
+      const response = budget.complete(
+        await this.client.search<Record<string, unknown>>(
+          {
+            ...target,
+            query,
+            sort: [{ '@timestamp': { order } }, { 'auditlog.id': { order, unmapped_type: 'keyword' } }],
+            size: size + 1,
+            track_total_hits: true,
+            timeout: budget.searchTimeout(),
+            ...(after ? { search_after: [after.timestamp, after.id] } : {}),
+          },
+          budget.options(),
+        ),
+      );
       const raw = response.hits.hits;
       const page = raw.slice(0, size);
       const hits = page.map((h) => fromSource(h._source ?? {}, team));
@@ -397,34 +413,55 @@ export class ElasticsearchStore implements AuditStore {
       }
       return { hits, total, cursor };
     } catch (err) {
-      throw toAppError(err, 'search');
+      throw budget.errorOf(err) ?? toAppError(err, 'search');
+    } finally {
+      budget.done();
     }
   }
 
   async count(team: TeamId, request: QueryRequest): Promise<number> {
     const target = this.#target(team);
     const query = this.#query(team, request);
+    const budget = new ReadBudget(this.#queryTimeoutMs, request.signal);
     try {
-      return (await this.client.count({ ...target, query })).count;
+      return await this.#total(target, query, budget);
     } catch (err) {
-      throw toAppError(err, 'count');
+      throw budget.errorOf(err) ?? toAppError(err, 'count');
+    } finally {
+      budget.done();
     }
+  }
+
+  /** Matching events, exact: a search of no hits, which (unlike `_count`) takes a `timeout`. */
+  async #total(target: { index: string; ignore_unavailable: boolean; allow_no_indices: boolean }, query: estypes.QueryDslQueryContainer, budget: ReadBudget): Promise<number> {
+    const response = budget.complete(
+      await this.client.search({ ...target, query, size: 0, track_total_hits: true, timeout: budget.searchTimeout() }, budget.options()),
+    );
+    const total = response.hits.total;
+    return typeof total === 'number' ? total : (total?.value ?? 0);
   }
 
   /** Same bucket rule as the SQLite store (src/store/histogram-interval.ts), so both agree. */
   async histogram(team: TeamId, request: HistogramRequest): Promise<Histogram> {
     const target = this.#target(team);
     const query = this.#query(team, request);
+    const budget = new ReadBudget(this.#queryTimeoutMs, request.signal);
     try {
       let from = request.from;
       let to = request.to;
       if (from === undefined || to === undefined) {
-        const extent = await this.client.search({
-          ...target,
-          query,
-          size: 0,
-          aggs: { lo: { min: { field: '@timestamp' } }, hi: { max: { field: '@timestamp' } } },
-        });
+        const extent = budget.complete(
+          await this.client.search(
+            {
+              ...target,
+              query,
+              size: 0,
+              timeout: budget.searchTimeout(),
+              aggs: { lo: { min: { field: '@timestamp' } }, hi: { max: { field: '@timestamp' } } },
+            },
+            budget.options(),
+          ),
+        );
         const lo = (extent.aggregations?.lo as estypes.AggregationsMinAggregate | undefined)?.value ?? null;
         const hi = (extent.aggregations?.hi as estypes.AggregationsMaxAggregate | undefined)?.value ?? null;
         if (lo === null || hi === null) return { intervalMs: request.intervalMs ?? 60_000, buckets: [] };
@@ -439,15 +476,21 @@ export class ElasticsearchStore implements AuditStore {
       const first = Math.floor(from / intervalMs) * intervalMs;
       const count = Math.ceil((to - first) / intervalMs);
       if (count > MAX_BUCKETS) throw new LimitExceededError('histogram bucket count', MAX_BUCKETS, 'BAD_REQUEST');
-      const response = await this.client.search({
-        ...target,
-        query: { bool: { must: [query], filter: [{ range: { '@timestamp': { gte: from, lt: to, format: 'epoch_millis' } } }] } },
-        size: 0,
-        aggs: {
-          // Epoch-aligned fixed buckets, as the SQLite store's floor(ts / interval).
-          h: { date_histogram: { field: '@timestamp', fixed_interval: `${intervalMs}ms`, min_doc_count: 1 } },
-        },
-      });
+      const response = budget.complete(
+        await this.client.search(
+          {
+            ...target,
+            query: { bool: { must: [query], filter: [{ range: { '@timestamp': { gte: from, lt: to, format: 'epoch_millis' } } }] } },
+            size: 0,
+            timeout: budget.searchTimeout(),
+            aggs: {
+              // Epoch-aligned fixed buckets, as the SQLite store's floor(ts / interval).
+              h: { date_histogram: { field: '@timestamp', fixed_interval: `${intervalMs}ms`, min_doc_count: 1 } },
+            },
+          },
+          budget.options(),
+        ),
+      );
       const buckets = Array.from({ length: count }, (_, i) => ({ start: first + i * intervalMs, count: 0 }));
       const agg = response.aggregations?.h as estypes.AggregationsDateHistogramAggregate | undefined;
       for (const b of (agg?.buckets ?? []) as estypes.AggregationsDateHistogramBucket[]) {
@@ -456,7 +499,9 @@ export class ElasticsearchStore implements AuditStore {
       }
       return { intervalMs, buckets };
     } catch (err) {
-      throw toAppError(err, 'histogram');
+      throw budget.errorOf(err) ?? toAppError(err, 'histogram');
+    } finally {
+      budget.done();
     }
   }
 
@@ -468,12 +513,14 @@ export class ElasticsearchStore implements AuditStore {
     const field = facetField(request.field);
     const target = this.#target(team);
     const query = this.#query(team, request);
+    const budget = new ReadBudget(this.#queryTimeoutMs, request.signal);
     try {
-      const response = await this.client.search({
+      const search = {
         ...target,
         query,
         size: 0,
         track_total_hits: true,
+        timeout: budget.searchTimeout(),
         aggs: {
           top: {
             terms: {
@@ -481,11 +528,12 @@ export class ElasticsearchStore implements AuditStore {
               size,
               // Several indices (periods) each return their own top list; a larger shard_size makes the merge exact in practice.
               shard_size: Math.max(100, size * 5),
-              order: [{ _count: 'desc' }, { _key: 'asc' }],
+              order: [{ _count: 'desc' as const }, { _key: 'asc' as const }],
             },
           },
         },
-      });
+      };
+      const response = budget.complete(await this.client.search(search, budget.options()));
       const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
       const agg = response.aggregations?.top as estypes.AggregationsStringTermsAggregate | undefined;
       const raw = (agg?.buckets ?? []) as Array<{ key: string | number; key_as_string?: string; doc_count: number }>;
@@ -493,31 +541,37 @@ export class ElasticsearchStore implements AuditStore {
       let covered = 0;
       if (raw.length > 0) {
         // Events, not values: an event with two top values (arrays) counts once, as in the SQLite store.
-        covered = (
-          await this.client.count({
-            ...target,
-            query: { bool: { must: [query], filter: [{ terms: { [field]: raw.map((b) => b.key) } }] } },
-          })
-        ).count;
+        covered = await this.#total(target, { bool: { must: [query], filter: [{ terms: { [field]: raw.map((b) => b.key) } }] } }, budget);
       }
       return { field: request.field, buckets, other: Math.max(0, total - covered) };
     } catch (err) {
-      throw toAppError(err, 'facets');
+      throw budget.errorOf(err) ?? toAppError(err, 'facets');
+    } finally {
+      budget.done();
     }
   }
 
-  async get(team: TeamId, id: string): Promise<StoredEvent | null> {
+  async get(team: TeamId, id: string, options: ReadOptions = {}): Promise<StoredEvent | null> {
     const target = this.#target(team);
+    const budget = new ReadBudget(this.#queryTimeoutMs, options.signal);
     try {
-      const response = await this.client.search<Record<string, unknown>>({
-        ...target,
-        query: { bool: { filter: [{ ids: { values: [id] } }, { term: { 'auditlog.team': team } }] } },
-        size: 1,
-      });
+      const response = budget.complete(
+        await this.client.search<Record<string, unknown>>(
+          {
+            ...target,
+            query: { bool: { filter: [{ ids: { values: [id] } }, { term: { 'auditlog.team': team } }] } },
+            size: 1,
+            timeout: budget.searchTimeout(),
+          },
+          budget.options(),
+        ),
+      );
       const hit = response.hits.hits[0];
       return hit ? fromSource(hit._source ?? {}, team) : null;
     } catch (err) {
-      throw toAppError(err, 'get');
+      throw budget.errorOf(err) ?? toAppError(err, 'get');
+    } finally {
+      budget.done();
     }
   }
 

@@ -13,9 +13,10 @@ import { META_FIELDS, ORIGINAL_PREFIX, resolveField } from '../../events/fields.
 import { ECS_FIELD_TYPES } from '../../events/field-types.ts';
 import type { BoolNode, FieldNode, FuzzyNode, QueryNode, RangeNode } from '../../query/ast.ts';
 import { evalDateMath } from '../../query/date-math.ts';
+import { FUZZY_MAX_EXPANSIONS, MAX_CLAUSE_COUNT, tooManyClauses } from '../../query/limits.ts';
+import { compileRegex, compileWildcard } from '../../query/regex/index.ts';
 import { autoDistance } from './fuzzy.ts';
 import { ipKey, ipKeyRange } from './ip.ts';
-import { luceneRegex } from './lucene-regex.ts';
 import { and, EVERYTHING, filter, forPlan, NOTHING, or, type Part, type Plan, set, toFilter } from './sql-sets.ts';
 import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN, tokenize, VALUE_GAP } from './text.ts';
 
@@ -183,6 +184,8 @@ class Compiler {
   readonly probeable: Array<{ sql: string; params: unknown[] }> = [];
   readonly ftsRowids: CompileOptions['ftsRowids'];
   usesFts = false;
+  /** Leaf queries so far, one per field a leaf reaches (limits.ts MAX_CLAUSE_COUNT). */
+  clauses = 0;
   constructor(options: CompileOptions) {
     this.now = options.now;
     this.plan = options.plan ?? 'sets';
@@ -201,7 +204,7 @@ class Compiler {
     if (never) return NOTHING;
     const cut = this.ftsCut('rowid');
     if (sizable && !cut.sql) this.probeable.push({ sql: 'SELECT rowid FROM fts WHERE fts MATCH ?', params: [match] });
-    return set(`SELECT rowid FROM fts WHERE fts MATCH ?${cut.sql}`, [match, ...cut.params]);
+    return set(`SELECT rowid FROM fts WHERE fts MATCH ? AND ${tick('rowid')}${cut.sql}`, [match, ...cut.params]);
   }
 
   /** `null`: the analyzer left nothing of it, so its bool drops it (Lucene drops such a clause). */
@@ -250,6 +253,8 @@ class Compiler {
         throw err;
       }
     }
+    this.clauses += parts.length;
+    if (this.clauses > MAX_CLAUSE_COUNT) throw tooManyClauses(this.clauses);
     return or(parts, this.plan);
   }
 
@@ -357,6 +362,9 @@ class Compiler {
   }
 
   wildcard(t: Target, pattern: string): Part {
+    // Elasticsearch builds an automaton for every wildcard and refuses one too complex to
+    // determinize; so do we (GLOB then matches it, in time linear in pattern × value).
+    compileWildcard(t.kind === 'text' ? pattern.toLowerCase() : pattern);
     switch (t.kind) {
       case 'timestamp':
       case 'long':
@@ -389,7 +397,7 @@ class Compiler {
   }
 
   regex(t: Target, pattern: string): Part {
-    luceneRegex(pattern); // validates, with a clear error, before any SQL runs
+    compileRegex(pattern); // validates, with a clear error and Elasticsearch's limits, before any SQL runs
     switch (t.kind) {
       case 'timestamp':
       case 'long':
@@ -420,20 +428,34 @@ class Compiler {
         const d = node.distance === 'auto' ? autoDistance(node.value) : node.distance;
         if (d === 0) return this.term(t, node.value, false);
         const len = Array.from(node.value).length;
-        if (t.kind === 'id') return filter('al_fuzzy(e.id, ?, ?)', [node.value, d]);
-        return inFields(`${pathSql(t)} AND length(value) BETWEEN ? AND ? AND al_fuzzy(value, ?, ?)`, [
-          ...pathParams(t),
-          len - d,
-          len + d,
-          node.value,
-          d,
-        ]);
+        // Elasticsearch expands a fuzzy term to its FUZZY_MAX_EXPANSIONS best matches per field
+        // (fewest edits for the length, then the smallest): so does each path here.
+        const best = `ORDER BY al_fuzzy_score(value, ?, ?) DESC, value LIMIT ${FUZZY_MAX_EXPANSIONS}`;
+        if (t.kind === 'id') {
+          return filter(`e.id IN (SELECT id AS value FROM events WHERE length(id) BETWEEN ? AND ? AND al_fuzzy(id, ?, ?) ${best})`, [
+            len - d,
+            len + d,
+            node.value,
+            d,
+            node.value,
+            d,
+          ]);
+        }
+        return inFields(
+          `(path, value) IN (SELECT path, value FROM (SELECT path, value, row_number() OVER (PARTITION BY path ${best.replace(/ LIMIT \d+$/, '')}) AS rank
+             FROM (SELECT DISTINCT path, value FROM fields WHERE ${pathSql(t)} AND length(value) BETWEEN ? AND ? AND al_fuzzy(value, ?, ?)))
+           WHERE rank <= ${FUZZY_MAX_EXPANSIONS})`,
+          [node.value, d, ...pathParams(t), len - d, len + d, node.value, d],
+        );
       }
       case 'text': {
         const value = node.value.toLowerCase();
         const d = node.distance === 'auto' ? autoDistance(value) : node.distance;
         if (d === 0) return this.term(t, value, false);
-        return this.vocab(t.column, ' AND al_fuzzy(term, ?, ?)', [value, d]);
+        return this.vocab(t.column, ' AND al_fuzzy(term, ?, ?)', [value, d], {
+          sql: `ORDER BY al_fuzzy_score(term, ?, ?) DESC, term LIMIT ${FUZZY_MAX_EXPANSIONS}`,
+          params: [value, d],
+        });
       }
     }
   }
@@ -493,17 +515,17 @@ class Compiler {
    * Multi-term query on a text column (Lucene rewrites it into the matching terms): the terms
    * come from the FTS5 vocabulary, the events from one FTS5 MATCH over their disjunction.
    */
-  vocab(column: FtsColumn, termCond: string, params: unknown[]): Part {
-    const expansion =
-      `(SELECT ? || group_concat('"' || replace(term, '"', '""') || '"', ' OR ') || ')' ` +
-      `FROM fts_vocab WHERE col = ? AND term <> ?${termCond})`;
+  vocab(column: FtsColumn, termCond: string, params: unknown[], best?: { sql: string; params: unknown[] }): Part {
+    const terms = `SELECT term FROM fts_vocab WHERE col = ? AND term <> ?${termCond}${best ? ` ${best.sql}` : ''}`;
+    const expansion = `(SELECT ? || group_concat('"' || replace(term, '"', '""') || '"', ' OR ') || ')' FROM (${terms}))`;
     const cut = this.ftsCut('rowid');
-    return set(`SELECT rowid FROM fts WHERE fts MATCH coalesce(${expansion}, ?)${cut.sql}`, [
+    return set(`SELECT rowid FROM fts WHERE fts MATCH coalesce(${expansion}, ?) AND ${tick('rowid')}${cut.sql}`, [
       `${ftsColumnFilter(column)}(`,
       column,
       // The token written between two values (VALUE_GAP) is no word of the text.
       VALUE_GAP,
       ...params,
+      ...(best?.params ?? []),
       ftsQuote(NO_TOKEN),
       ...cut.params,
     ]);
@@ -544,7 +566,16 @@ function pathParams(t: Extract<Target, { kind: 'keyword' | 'originalGlob' }>): u
 }
 
 function inFields(cond: string, params: unknown[]): Part {
-  return set(`SELECT event FROM fields WHERE ${cond}`, params);
+  return set(`SELECT event FROM fields WHERE ${tick('event')} AND ${cond}`, params);
+}
+
+/**
+ * A condition that is always true and calls al_tick() once per ~1024 rows (functions.ts), so
+ * that a long scan stops when its read is over budget or cancelled. Written first in its
+ * WHERE: SQLite evaluates the conditions an index does not answer in the order written.
+ */
+export function tick(column: string): string {
+  return `(${column} & 1023 OR al_tick())`;
 }
 
 /**
@@ -552,7 +583,7 @@ function inFields(cond: string, params: unknown[]): Part {
  * event (`event = e.seq` completes the key) as a single seek.
  */
 function fieldEquals(cond: string, params: unknown[]): Part {
-  return set(`SELECT event FROM fields WHERE ${cond}`, params, {
+  return set(`SELECT event FROM fields WHERE ${tick('event')} AND ${cond}`, params, {
     sql: `EXISTS (SELECT 1 FROM fields WHERE ${cond} AND event = e.seq)`,
     params,
   });

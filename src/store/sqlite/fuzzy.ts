@@ -11,11 +11,18 @@ export function autoDistance(term: string): number {
 
 /** True when `a` and `b` are at most `max` edits apart. */
 export function withinDistance(a: string, b: string, max: number): boolean {
-  if (a === b) return true;
-  if (max <= 0) return false;
+  return editDistance(a, b, max) <= max;
+}
+
+/**
+ * The edit distance of `a` and `b`, or `max + 1` as soon as it is known to exceed `max`.
+ */
+export function editDistance(a: string, b: string, max: number): number {
+  if (a === b) return 0;
+  if (max <= 0) return max + 1;
   const s = Array.from(a);
   const t = Array.from(b);
-  if (Math.abs(s.length - t.length) > max) return false;
+  if (Math.abs(s.length - t.length) > max) return max + 1;
   const n = t.length;
   let prev2 = new Array<number>(n + 1).fill(0);
   let prev = Array.from({ length: n + 1 }, (_, j) => j);
@@ -30,8 +37,20 @@ export function withinDistance(a: string, b: string, max: number): boolean {
       cur[j] = d;
       if (d < rowMin) rowMin = d;
     }
-    if (rowMin > max) return false;
+    if (rowMin > max) return max + 1;
     [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return prev[n]! <= max;
+  return Math.min(prev[n]!, max + 1);
+}
+
+/**
+ * How Lucene ranks the terms a fuzzy query expands to (FuzzyTermsEnum's boost): fewer edits
+ * relative to the shorter of the two words is better. Elasticsearch keeps the
+ * FUZZY_MAX_EXPANSIONS best, ties going to the smaller term in byte order.
+ */
+export function fuzzyScore(value: string, term: string, max: number): number {
+  const d = editDistance(value, term, max);
+  if (d > max) return -1;
+  const shorter = Math.min(Array.from(value).length, Array.from(term).length);
+  return shorter === 0 ? 0 : 1 - d / shorter;
 }

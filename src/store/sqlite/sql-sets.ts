@@ -47,6 +47,31 @@ export function filter(sql: string, params: unknown[]): Part {
   return { kind: 'filter', sql, params };
 }
 
+/**
+ * SQLite allows 500 terms in one compound SELECT and an expression 1,000 levels deep, while a
+ * query may hold 1,024 clauses: long runs are written as nested groups of at most GROUP.
+ */
+const GROUP = 200;
+
+/** Sets joined by UNION or INTERSECT, nested in groups when there are many. */
+function compound(sets: SetPart[], op: 'UNION' | 'INTERSECT'): SetPart {
+  if (sets.length === 1) return sets[0]!;
+  if (sets.length <= GROUP) {
+    return { kind: 'set', sql: sets.map(operand).join(` ${op} `), params: sets.flatMap((p) => p.params), compound: true };
+  }
+  const groups: SetPart[] = [];
+  for (let i = 0; i < sets.length; i += GROUP) groups.push(compound(sets.slice(i, i + GROUP), op));
+  return compound(groups, op);
+}
+
+/** Conditions joined by OR or AND, parenthesized in nested groups when there are many. */
+function joined(conds: Array<{ sql: string; params: unknown[] }>, op: 'OR' | 'AND'): { sql: string; params: unknown[] } {
+  if (conds.length <= GROUP) return { sql: `(${conds.map((c) => c.sql).join(` ${op} `)})`, params: conds.flatMap((c) => c.params) };
+  const groups: Array<{ sql: string; params: unknown[] }> = [];
+  for (let i = 0; i < conds.length; i += GROUP) groups.push(joined(conds.slice(i, i + GROUP), op));
+  return joined(groups, op);
+}
+
 /** A set as an operand of a compound SELECT (compound ones are wrapped to keep their grouping). */
 function operand(p: SetPart): string {
   return p.compound ? `SELECT * FROM (${p.sql})` : p.sql;
@@ -84,18 +109,18 @@ export function or(parts: Part[], plan: Plan = 'sets'): Part {
   if (live.length === 0) return NOTHING;
   if (live.length === 1) return live[0]!;
   if (live.every((p) => p.kind === 'filter')) {
-    return filter(`(${live.map((p) => (p as FilterPart).sql).join(' OR ')})`, live.flatMap((p) => (p as FilterPart).params));
+    const j = joined(live as FilterPart[], 'OR');
+    return filter(j.sql, j.params);
   }
   if (plan === 'probe' && live.some((p) => p.kind === 'filter')) {
     // A filter turned into a set would scan every event: keep the filters as conditions and
     // test membership in the union of the sets.
     const filters = live.filter((p): p is FilterPart => p.kind === 'filter');
     const sets = or(live.filter((p) => p.kind === 'set'));
-    const conds = [...filters, toFilter(sets, plan)];
-    return filter(`(${conds.map((c) => c.sql).join(' OR ')})`, conds.flatMap((c) => c.params));
+    const j = joined([...filters, toFilter(sets, plan)], 'OR');
+    return filter(j.sql, j.params);
   }
-  const sets = live.map(toSet);
-  return { kind: 'set', sql: sets.map(operand).join(' UNION '), params: sets.flatMap((p) => p.params), compound: true };
+  return compound(live.map(toSet), 'UNION');
 }
 
 /** Every required part and none of the prohibited ones. */
@@ -108,12 +133,12 @@ export function and(required: Part[], prohibited: Part[], plan: Plan = 'sets'): 
   const conds: Array<{ sql: string; params: unknown[] }> = [];
   let positive: SetPart | null = null;
   if (sets.length > 0) {
-    positive = {
-      kind: 'set',
-      sql: sets.map(operand).join(' INTERSECT ') + notSets.map((n) => ` EXCEPT ${operand(n)}`).join(''),
-      params: [...sets.flatMap((p) => p.params), ...notSets.flatMap((p) => p.params)],
-      compound: sets.length > 1 || notSets.length > 0,
-    };
+    const all = compound(sets, 'INTERSECT');
+    // EXCEPT one union of the prohibited sets: one compound term, whatever their number.
+    const none = notSets.length > 0 ? compound(notSets, 'UNION') : null;
+    positive = none
+      ? { kind: 'set', sql: `${operand(all)} EXCEPT ${operand(none)}`, params: [...all.params, ...none.params], compound: true }
+      : all;
   } else {
     for (const n of notSets) conds.push({ sql: `e.seq NOT IN (${n.sql})`, params: n.params });
   }
@@ -123,6 +148,7 @@ export function and(required: Part[], prohibited: Part[], plan: Plan = 'sets'): 
   if (positive) conds.unshift(toFilter(positive, plan));
   if (conds.length === 0) return EVERYTHING;
   if (conds.length === 1) return filter(conds[0]!.sql, conds[0]!.params);
-  return filter(`(${conds.map((c) => c.sql).join(' AND ')})`, conds.flatMap((c) => c.params));
+  const j = joined(conds, 'AND');
+  return filter(j.sql, j.params);
 }
 

@@ -5,7 +5,7 @@
 import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
+import { StoreUnavailableError, ValidationError } from '../../errors.ts';
 import { StoredEvent, TeamId } from '../../events/event.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import type {
@@ -17,16 +17,17 @@ import type {
   HistogramRequest,
   OriginalField,
   QueryRequest,
+  ReadOptions,
   SearchPage,
   SearchRequest,
 } from '../interface.ts';
-import { type CompiledWhere, compileWhere, concreteTarget, hasWildcard } from './compile-sql.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
 import { registerFunctions } from './functions.ts';
-import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { fieldRows } from './index-rows.ts';
 import { formatIpKey } from './ip.ts';
 import { listOriginalFields } from './original-fields.ts';
+import { InlineReads } from './inline-reads.ts';
+import { type ReadExecutor, ReadPool } from './read-pool.ts';
+import type { ReadOp, ReadResult } from './reads.ts';
 import { openSchema, type Synchronous } from './schema.ts';
 import type { Plan } from './sql-sets.ts';
 import { ftsDocument, ftsValues } from './text.ts';
@@ -43,6 +44,15 @@ export interface SqliteStoreOptions {
    * the time range and of the query's index sets; tests force each plan to compare them.
    */
   plan?: Plan | 'auto';
+  /** Time budget of every read, in ms (AUDITLOG_QUERY_TIMEOUT_MS). Default 10,000. */
+  queryTimeoutMs?: number;
+  /**
+   * Where reads run: `pool` (default) in worker threads beside the event loop (read-pool.ts),
+   * `inline` on the calling thread (the benchmark's baseline, single-query tools).
+   */
+  reads?: 'pool' | 'inline';
+  /** Read worker threads in `pool` mode (default: the machine's parallelism, 2 to 8). */
+  readWorkers?: number;
 }
 
 interface TeamDb {
@@ -58,14 +68,6 @@ interface TeamDb {
   appendBatch: (events: StoredEvent[], team: TeamId) => AppendItemResult[];
 }
 
-interface KeyRow {
-  seq: number;
-  id: string;
-  ts: number;
-  received?: number;
-  total?: number;
-}
-
 interface DocRow {
   seq: number;
   format: string;
@@ -75,18 +77,24 @@ interface DocRow {
   raw: string;
 }
 
-const DELETE_CHUNK = 1_000;
-
 /**
- * Most events a time range may hold for the probe plan. Measured at 200k events: a probe
- * costs ~0.3 µs per event in the range and leaf, reading and combining index sets 0.05 to
- * 0.2 µs per entry, so the probe plan wins when the sets hold at least SETS_PER_EVENT entries
- * per event of the range; the cap bounds its worst case (and the cost of counting) to ~3 ms.
+ * Retention deletes in transactions of about DELETE_CHUNK_MS each, yielding to the event loop
+ * between them, so a pass that deletes most of a team holds other requests for that long at a
+ * time, not for the whole pass (measured before: 76,667 events in one 34 s stall). The chunk
+ * size adapts to what an event costs here (its index rows, the machine's speed).
  */
-const PROBE_MAX_EVENTS = 10_000;
-const SETS_PER_EVENT = 2;
-/** First counting step: most requests are decided by counts this small. */
-const FIRST_COUNT = 1_024;
+const DELETE_CHUNK_MS = 20;
+const DELETE_CHUNK_MIN = 16;
+const DELETE_CHUNK_MAX = 2_000;
+/**
+ * FTS5 merges a segment once a tenth of its rows are deleted (`deletemerge`, default 10), and
+ * does it inside the transaction that passes the mark: measured, 23 of the ~2,000 chunks of a
+ * 76,667-event pass took 200-530 ms because of it. The pass turns it off, then reclaims the
+ * space in steps of FTS_MERGE_PAGES pages (measured: 10 steps of at most 18 ms each).
+ */
+const FTS_DELETEMERGE = 10;
+const FTS_MERGE_PAGES = 16;
+const FTS_MERGE_MAX_STEPS = 10_000;
 
 export class SqliteStore implements AuditStore {
   readonly kind = 'sqlite' as const;
@@ -96,13 +104,17 @@ export class SqliteStore implements AuditStore {
   readonly #now: () => number;
   readonly #plan: Plan | 'auto';
   readonly #teams = new Map<TeamId, TeamDb>();
+  readonly #reads: ReadExecutor;
+  readonly #inline: InlineReads | null;
   #closed = false;
 
-  constructor({ dataDir, synchronous = 'FULL', now = Date.now, plan = 'auto' }: SqliteStoreOptions) {
+  constructor({ dataDir, synchronous = 'FULL', now = Date.now, plan = 'auto', queryTimeoutMs = 10_000, reads = 'pool', readWorkers }: SqliteStoreOptions) {
     this.dataDir = dataDir;
     this.#plan = plan;
     this.#synchronous = synchronous;
     this.#now = now;
+    this.#inline = reads === 'inline' ? new InlineReads((team) => this.#open(team).db, queryTimeoutMs) : null;
+    this.#reads = this.#inline ?? new ReadPool({ budgetMs: queryTimeoutMs, ...(readWorkers !== undefined ? { size: readWorkers } : {}) });
     mkdirSync(dataDir, { recursive: true });
   }
 
@@ -122,165 +134,31 @@ export class SqliteStore implements AuditStore {
     }
   }
 
-  async search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
-    const size = request.size;
-    if (!Number.isInteger(size) || size < 1 || size > 1000) {
-      throw new ValidationError('size must be an integer from 1 to 1000', { field: 'size' });
-    }
-    const sort = request.sort ?? 'desc';
-    const { db } = this.#open(team);
-    const where = this.#where(db, request);
-    const dir = sort === 'desc' ? 'DESC' : 'ASC';
-    const after = request.cursor ? decodeCursor(request.cursor) : null;
-    const afterSql = sort === 'desc' ? '(ts, id) < (?, ?)' : '(ts, id) > (?, ?)';
-    let keys: KeyRow[];
-    let total: number;
-    if (where.matchesAll) {
-      // No query (at most a time range): the count and the page come straight from the (ts, id) index.
-      total = (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
-      keys = db
-        .prepare(
-          `SELECT e.seq, e.id, e.ts, e.received FROM events e WHERE ${where.sql}${after ? ` AND ${afterSql.replace(/\b(ts|id)\b/g, 'e.$1')}` : ''}
-           ORDER BY e.ts ${dir}, e.id ${dir} LIMIT ?`,
-        )
-        .all(...where.params, ...(after ? [after.ts, after.id] : []), size + 1) as KeyRow[];
-    } else {
-      // One pass over the matches gives both the exact total (window count, before the
-      // cursor cuts) and the page.
-      keys = db
-        .prepare(
-          `SELECT seq, id, ts, received, total FROM (SELECT e.seq, e.id, e.ts, e.received, count(*) OVER () AS total FROM events e WHERE ${where.sql})
-           ${after ? `WHERE ${afterSql}` : ''} ORDER BY ts ${dir}, id ${dir} LIMIT ?`,
-        )
-        .all(...where.params, ...(after ? [after.ts, after.id] : []), size + 1) as KeyRow[];
-      total =
-        keys[0]?.total ??
-        (after ? (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n : 0);
-    }
-    const more = keys.length > size;
-    const page = keys.slice(0, size);
-    const hits = this.#load(db, page, team);
-    const last = page.at(-1);
-    return { hits, total, cursor: more && last ? encodeCursor({ ts: last.ts, id: last.id }) : null };
+  search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+    return this.#read(team, { op: 'search', request: withoutSignal(request) }, request.signal) as Promise<SearchPage>;
   }
 
-  #load(db: Database.Database, keys: KeyRow[], team: TeamId): StoredEvent[] {
-    if (keys.length === 0) return [];
-    const docs = db
-      .prepare(`SELECT * FROM docs WHERE seq IN (${keys.map(() => '?').join(', ')})`)
-      .all(...keys.map((k) => k.seq)) as DocRow[];
-    const bySeq = new Map(docs.map((d) => [d.seq, d]));
-    return keys.map((k) => {
-      const d = bySeq.get(k.seq);
-      if (!d) throw new StoreUnavailableError(`event ${k.id} of team ${team} has no document: the database is damaged`);
-      return toEvent(k, d, team);
-    });
+  count(team: TeamId, request: QueryRequest): Promise<number> {
+    return this.#read(team, { op: 'count', request: withoutSignal(request) }, request.signal) as Promise<number>;
   }
 
-  async count(team: TeamId, request: QueryRequest): Promise<number> {
-    const { db } = this.#open(team);
-    const where = this.#where(db, request);
-    return (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  histogram(team: TeamId, request: HistogramRequest): Promise<Histogram> {
+    return this.#read(team, { op: 'histogram', request: withoutSignal(request) }, request.signal) as Promise<Histogram>;
   }
 
-  async histogram(team: TeamId, request: HistogramRequest): Promise<Histogram> {
-    const { db } = this.#open(team);
-    const where = this.#where(db, request);
-    let from = request.from;
-    let to = request.to;
-    if (from === undefined || to === undefined) {
-      const extent = db.prepare(`SELECT min(e.ts) AS lo, max(e.ts) AS hi FROM events e WHERE ${where.sql}`).get(...where.params) as {
-        lo: number | null;
-        hi: number | null;
-      };
-      if (extent.lo === null || extent.hi === null) {
-        if (from === undefined || to === undefined) return { intervalMs: request.intervalMs ?? 60_000, buckets: [] };
-      } else {
-        from ??= extent.lo;
-        to ??= extent.hi + 1;
-      }
-    }
-    if (to! <= from!) return { intervalMs: request.intervalMs ?? 1_000, buckets: [] };
-    let intervalMs = request.intervalMs ?? chooseInterval(to! - from!);
-    if (!Number.isInteger(intervalMs) || intervalMs < 1) {
-      throw new ValidationError('intervalMs must be a positive integer', { field: 'intervalMs' });
-    }
-    const first = Math.floor(from! / intervalMs) * intervalMs;
-    const count = Math.ceil((to! - first) / intervalMs);
-    if (count > MAX_BUCKETS) throw new LimitExceededError('histogram bucket count', MAX_BUCKETS, 'BAD_REQUEST');
-    const rows = db
-      .prepare(
-        `SELECT CAST((e.ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM events e WHERE ${where.sql} GROUP BY b`,
-      )
-      .all(first, intervalMs, ...where.params) as Array<{ b: number; n: number }>;
-    const buckets = Array.from({ length: count }, (_, i) => ({ start: first + i * intervalMs, count: 0 }));
-    for (const r of rows) {
-      const bucket = buckets[r.b];
-      if (bucket) bucket.count = r.n;
-    }
-    return { intervalMs, buckets };
+  facets(team: TeamId, request: FacetRequest): Promise<Facet> {
+    return this.#read(team, { op: 'facets', request: withoutSignal(request) }, request.signal) as Promise<Facet>;
   }
 
-  async facets(team: TeamId, request: FacetRequest): Promise<Facet> {
-    const size = request.size ?? 10;
-    if (!Number.isInteger(size) || size < 1 || size > 100) {
-      throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
-    }
-    if (hasWildcard(request.field)) {
-      throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${request.field}`, { field: request.field });
-    }
-    const { db } = this.#open(team);
-    const where = this.#where(db, request);
-    const total = (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
-    const target = concreteTarget(request.field);
-    let top: Array<{ value: unknown; n: number }>;
-    let covered: number;
-    if (target.kind === 'id') {
-      top = db
-        .prepare(`SELECT e.id AS value, 1 AS n FROM events e WHERE ${where.sql} ORDER BY e.id LIMIT ?`)
-        .all(...where.params, size) as typeof top;
-      covered = top.length;
-    } else if (target.kind === 'timestamp') {
-      throw new UnsupportedQueryError(`facets on the date field ${request.field} are not supported; use the histogram`, {
-        field: request.field,
-      });
-    } else {
-      const path = target.kind === 'text' ? target.path : target.kind === 'originalGlob' ? null : target.path;
-      if (path === null) throw new UnsupportedQueryError(`facets are not supported on ${request.field}`, { field: request.field });
-      // Without a query or range every index row counts: no membership test needed.
-      const inMatching = where.matchesAll && !where.ranged ? '' : ` AND f.event IN (SELECT e.seq FROM events e WHERE ${where.sql})`;
-      const matchParams = where.matchesAll && !where.ranged ? [] : where.params;
-      top = db
-        .prepare(
-          `SELECT f.value AS value, count(*) AS n FROM fields f WHERE f.path = ?${inMatching}
-           GROUP BY f.value ORDER BY n DESC, f.value ASC LIMIT ?`,
-        )
-        .all(path, ...matchParams, size) as typeof top;
-      if (top.length === 0) {
-        covered = 0;
-      } else {
-        const placeholders = top.map(() => '?').join(', ');
-        covered = (
-          db
-            .prepare(
-              `SELECT count(DISTINCT f.event) AS n FROM fields f WHERE f.path = ? AND f.value IN (${placeholders})${inMatching}`,
-            )
-            .get(path, ...top.map((r) => r.value), ...matchParams) as { n: number }
-        ).n;
-      }
-    }
-    const render = (v: unknown) => (target.kind === 'ip' && typeof v === 'string' ? formatIpKey(v) : String(v));
-    return {
-      field: request.field,
-      buckets: top.map((r) => ({ value: render(r.value), count: r.n })),
-      other: Math.max(0, total - covered),
-    };
+  get(team: TeamId, id: string, options: ReadOptions = {}): Promise<StoredEvent | null> {
+    return this.#read(team, { op: 'get', id }, options.signal) as Promise<StoredEvent | null>;
   }
 
-  async get(team: TeamId, id: string): Promise<StoredEvent | null> {
-    const { db } = this.#open(team);
-    const key = db.prepare('SELECT seq, id, ts, received FROM events WHERE id = ?').get(id) as KeyRow | undefined;
-    return key ? (this.#load(db, [key], team)[0] ?? null) : null;
+  /** Every read runs in the read pool (read-pool.ts) unless the store was made with `reads: 'inline'`. */
+  async #read(team: TeamId, read: ReadOp, signal: AbortSignal | undefined): Promise<ReadResult> {
+    // Opening on the main thread validates the team and creates its file and schema before a worker reads it.
+    this.#open(team);
+    return this.#reads.run(team, this.fileOf(team), read, { now: this.#now(), plan: this.#plan }, signal);
   }
 
   async originalFields(team: TeamId): Promise<OriginalField[]> {
@@ -295,9 +173,8 @@ export class SqliteStore implements AuditStore {
     const delFts = db.prepare('DELETE FROM fts WHERE rowid = ?');
     const delEvent = db.prepare('DELETE FROM events WHERE seq = ?');
     const delDoc = db.prepare('DELETE FROM docs WHERE seq = ?');
-    // Chunks keep each transaction (and the WAL) small while other calls interleave.
-    const chunk = db.transaction(() => {
-      const rows = select.all(cutoff, DELETE_CHUNK) as DocRow[];
+    const chunk = db.transaction((size: number) => {
+      const rows = select.all(cutoff, size) as DocRow[];
       for (const r of rows) {
         const parsed = { original: JSON.parse(r.original), ecs: JSON.parse(r.ecs), format: r.format as never, flags: JSON.parse(r.flags) };
         for (const [path, value] of fieldRows(parsed).rows) delField.run(path, value, r.seq);
@@ -307,17 +184,59 @@ export class SqliteStore implements AuditStore {
       }
       return rows.length;
     });
+    if (db.prepare('SELECT 1 FROM events WHERE ts < ? LIMIT 1').get(cutoff) === undefined) return 0;
     let deleted = 0;
+    const yieldToOthers = () => new Promise((resolve) => setImmediate(resolve));
+    const stillOpen = () => !this.#closed && this.#teams.get(team) === t;
+    db.exec(`INSERT INTO fts (fts, rank) VALUES ('deletemerge', 0)`);
+    try {
+      deleted = await this.#deleteChunks(t, chunk, stillOpen, yieldToOthers);
+    } finally {
+      if (stillOpen()) db.exec(`INSERT INTO fts (fts, rank) VALUES ('deletemerge', ${FTS_DELETEMERGE})`);
+    }
+    if (deleted === 0) return 0;
+    const changes = db.prepare('SELECT total_changes()').pluck();
+    for (let step = 0; step < FTS_MERGE_MAX_STEPS && stillOpen(); step++) {
+      const before = changes.get() as number;
+      db.exec(`INSERT INTO fts (fts, rank) VALUES ('merge', ${FTS_MERGE_PAGES})`);
+      // SQLite's FTS5 documentation: fewer than 2 changes means the merge found nothing to do.
+      if ((changes.get() as number) - before < 2) break;
+      await yieldToOthers();
+    }
+    return deleted;
+  }
+
+  /** Deletes in transactions of about DELETE_CHUNK_MS, yielding between them; returns how many. */
+  async #deleteChunks(t: TeamDb, chunk: (size: number) => number, stillOpen: () => boolean, yieldToOthers: () => Promise<unknown>): Promise<number> {
+    const { db } = t;
+    let deleted = 0;
+    let size = 32;
     for (;;) {
-      const n = chunk();
+      if (this.#closed) throw new StoreUnavailableError('the SQLite store is closed');
+      // The team was dropped between two chunks: nothing is left to delete.
+      if (!stillOpen()) break;
+      const t0 = performance.now();
+      // A delete that a crash undoes is redone by the next pass, so it need not wait for the disk
+      // (the next acknowledged append's commit syncs the log, these commits included).
+      db.pragma('synchronous = NORMAL');
+      let n: number;
+      try {
+        n = chunk(size);
+      } finally {
+        db.pragma(`synchronous = ${this.#synchronous}`);
+      }
       deleted += n;
-      if (n < DELETE_CHUNK) break;
+      if (n < size) break;
+      const ms = performance.now() - t0;
+      size = Math.round(Math.min(DELETE_CHUNK_MAX, Math.max(DELETE_CHUNK_MIN, (size * DELETE_CHUNK_MS) / Math.max(ms, 1))));
+      await yieldToOthers();
     }
     return deleted;
   }
 
   async dropTeam(team: TeamId): Promise<void> {
     const file = this.fileOf(team);
+    await this.#reads.forget(file);
     const open = this.#teams.get(team);
     if (open) {
       open.db.close();
@@ -337,51 +256,9 @@ export class SqliteStore implements AuditStore {
 
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#reads.close();
     for (const t of this.#teams.values()) t.db.close();
     this.#teams.clear();
-  }
-
-  /** The query and the time range as one condition; `matchesAll` is about the query alone. */
-  #where(db: Database.Database, request: QueryRequest): Pick<CompiledWhere, 'sql' | 'params' | 'matchesAll'> & { ranged: boolean } {
-    const now = this.#now();
-    let q = compileWhere(request.query, { now, plan: 'sets' });
-    if (!q.matchesAll && this.#choosePlan(db, request, q) === 'probe') {
-      const ftsRowids = q.usesFts ? seqBounds(db, request) : undefined;
-      q = compileWhere(request.query, { now, plan: 'probe', ...(ftsRowids ? { ftsRowids } : {}) });
-    }
-    const conds = [q.sql];
-    const params = [...q.params];
-    if (request.from !== undefined) {
-      conds.push('e.ts >= ?');
-      params.push(request.from);
-    }
-    if (request.to !== undefined) {
-      conds.push('e.ts < ?');
-      params.push(request.to);
-    }
-    return { sql: conds.join(' AND '), params, matchesAll: q.matchesAll, ranged: conds.length > 1 };
-  }
-
-  /**
-   * The probe plan when the time range holds at most PROBE_MAX_EVENTS events and the sets it
-   * makes cheap (q.probeable) hold SETS_PER_EVENT entries per event of it. Counts stop one past
-   * what the decision needs, in two steps so that a rare value or a short range costs only a
-   * small count (the decision adds ~0.05 ms to those, up to ~0.6 ms to wide frequent ones).
-   */
-  #choosePlan(db: Database.Database, request: QueryRequest, q: CompiledWhere): Plan {
-    if (this.#plan !== 'auto') return this.#plan;
-    const rangeCount = (limit: number) => countRange(db, request, limit);
-    const setsCount = (limit: number) => countSets(db, q.probeable, limit);
-    const events = rangeCount(FIRST_COUNT);
-    // Nothing to size, the plans differ only in what drives the scan: a short range beats
-    // looking up each member of the sets (bench: `event.action:log*` over 10 minutes, 9 → 4 ms).
-    if (q.probeable.length === 0) return events <= FIRST_COUNT ? 'probe' : 'sets';
-    const enough = (n: number) => setsCount(n * SETS_PER_EVENT) >= n * SETS_PER_EVENT;
-    if (events <= FIRST_COUNT) return enough(events) ? 'probe' : 'sets';
-    if (!enough(FIRST_COUNT)) return 'sets';
-    const all = rangeCount(PROBE_MAX_EVENTS);
-    if (all > PROBE_MAX_EVENTS) return 'sets';
-    return enough(all) ? 'probe' : 'sets';
   }
 
   #open(team: TeamId): TeamDb {
@@ -396,7 +273,8 @@ export class SqliteStore implements AuditStore {
     } catch (err) {
       throw new StoreUnavailableError(`cannot open the database of team ${team}: ${(err as Error).message}`, 5, { cause: err });
     }
-    registerFunctions(db);
+    const inline = this.#inline;
+    registerFunctions(db, inline ? () => inline.control.check() : undefined);
     const t: TeamDb = {
       db,
       knownPaths: new Set((db.prepare('SELECT path FROM paths').pluck().all() as string[])),
@@ -475,79 +353,15 @@ function insertOne(t: TeamDb, e: StoredEvent, hash: string): boolean {
   return true;
 }
 
-/** The request's time range as a condition on `events` (empty: no range). */
-function rangeSql(request: QueryRequest): { where: string; params: unknown[] } {
-  const conds: string[] = [];
-  const params: unknown[] = [];
-  if (request.from !== undefined) {
-    conds.push('ts >= ?');
-    params.push(request.from);
-  }
-  if (request.to !== undefined) {
-    conds.push('ts < ?');
-    params.push(request.to);
-  }
-  return { where: conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : '', params };
-}
-
-/** Planning counts run on every request: their few distinct statements are prepared once per database. */
-const countStatements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-const MAX_CACHED_COUNTS = 200;
-
-function cached(db: Database.Database, sql: string): Database.Statement {
-  let bySql = countStatements.get(db);
-  if (!bySql) countStatements.set(db, (bySql = new Map()));
-  let st = bySql.get(sql);
-  if (!st) {
-    // Leaf shapes are few, but bound the cache anyway (a query's SQL varies with its shape).
-    if (bySql.size >= MAX_CACHED_COUNTS) bySql.clear();
-    st = db.prepare(sql).pluck();
-    bySql.set(sql, st);
-  }
-  return st;
-}
-
-/** Events in the request's time range, counted up to `limit + 1`. */
-function countRange(db: Database.Database, request: QueryRequest, limit: number): number {
-  const { where, params } = rangeSql(request);
-  return cached(db, `SELECT count(*) FROM (SELECT 1 FROM events INDEXED BY events_ts ${where} LIMIT ?)`).get(...params, limit + 1) as number;
-}
-
-/** Least and greatest seq of the events in the request's time range (nulls: none). */
-function seqBounds(db: Database.Database, request: QueryRequest): { lo: number | null; hi: number | null } {
-  const { where, params } = rangeSql(request);
-  return db.prepare(`SELECT min(seq) AS lo, max(seq) AS hi FROM events INDEXED BY events_ts ${where}`).get(...params) as {
-    lo: number | null;
-    hi: number | null;
-  };
-}
-
-/** Entries of the given index sets together, counted up to `limit + 1`. */
-function countSets(db: Database.Database, sets: CompiledWhere['probeable'], limit: number): number {
-  let n = 0;
-  for (const s of sets) {
-    if (n > limit) break;
-    n += cached(db, `SELECT count(*) FROM (${s.sql} LIMIT ?)`).get(...s.params, limit + 1 - n) as number;
-  }
-  return n;
-}
-
 function checkTeam(team: string): TeamId {
   const r = TeamId.safeParse(team);
   if (!r.success) throw new ValidationError(`invalid team id ${JSON.stringify(team)}: ${r.error.issues[0]?.message}`, { field: 'team' });
   return r.data;
 }
 
-function toEvent(k: KeyRow, d: DocRow, team: TeamId): StoredEvent {
-  return {
-    id: k.id,
-    team,
-    timestamp: k.ts,
-    received: k.received!,
-    format: d.format as StoredEvent['format'],
-    flags: JSON.parse(d.flags),
-    ecs: JSON.parse(d.ecs),
-    original: JSON.parse(d.original),
-    raw: d.raw,
-  };
+/** A request without its AbortSignal, which stays on this thread (it cannot be copied to a worker). */
+function withoutSignal<T extends { signal?: AbortSignal }>(request: T): Omit<T, 'signal'> {
+  if (request.signal === undefined) return request;
+  const { signal: _, ...rest } = request;
+  return rest;
 }
