@@ -13,7 +13,7 @@ import { DEFAULT_COLUMNS } from '../../src/events/columns.ts';
 import { generateDemo } from '../../src/demo/generate.ts';
 import { csvCell } from '../../src/services/export.ts';
 import { type Harness, startHarness, storeKinds } from '../http/harness.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../alerts/receivers.ts';
+import { LOOPBACK_TARGETS, startWebhookReceiver, type WebhookReceiver } from '../alerts/receivers.ts';
 import { parseCsv } from '../support/csv.ts';
 import { chromiumAvailable, type LaunchedBrowser, launchBrowser } from './browser.ts';
 
@@ -84,7 +84,8 @@ describe.skipIf(!chromiumAvailable()).each(storeKinds('web page'))('the Audit Lo
 
   beforeAll(async () => {
     const port = await freePort();
-    h = await startHarness(kind, { AUDITLOG_BASE_URL: `http://127.0.0.1:${port}`, AUDITLOG_ALERTS: 'off' }, { port });
+    // The notification test's webhook receiver is on loopback, which only an operator may allow.
+    h = await startHarness(kind, { AUDITLOG_BASE_URL: `http://127.0.0.1:${port}`, AUDITLOG_ALERTS: 'off', AUDITLOG_ALERT_ALLOWED_TARGETS: LOOPBACK_TARGETS }, { port });
     for (const batch of generateDemo()) await ingest('a', batch.events, batch.format);
     const now = Date.now();
     markerId = (await ingest('a', [
