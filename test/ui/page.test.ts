@@ -213,7 +213,10 @@ describe.skipIf(!chromiumAvailable()).each(storeKinds('web page'))('the Audit Lo
     await page.type('#query', 'user.em');
     await page.waitForSelector('.completions li');
     expect(await page.locator('.completions li .name').allTextContents()).toContain('user.email');
-    while ((await page.locator('.completions li.selected .name').textContent()) !== 'user.email') await page.press('#query', 'ArrowDown');
+    // Down the list to user.email (bounded, and never waiting on a selection that is not there).
+    const names = await page.locator('.completions li .name').allTextContents();
+    for (let i = 0; i < names.indexOf('user.email'); i++) await page.press('#query', 'ArrowDown');
+    expect(await page.locator('.completions li.selected .name').textContent({ timeout: 5_000 })).toBe('user.email');
     await page.press('#query', 'Tab');
     expect(await page.inputValue('#query')).toBe('user.email:');
     await page.type('#query', 'eve@example.com AND event.outcome:failure');
