@@ -13,10 +13,10 @@ import type { JsonObject, StoredEvent } from '../../src/events/event.ts';
 import { generateDemo } from '../../src/demo/generate.ts';
 import { prepareEvents } from '../../src/ingest/prepare.ts';
 import type { FieldNode, QueryNode } from '../../src/query/ast.ts';
-import { compileToElasticsearch } from '../../src/query/compile-es.ts';
-import { esField, expandFieldPattern, FREE_TEXT_FIELD } from '../../src/query/fields.ts';
+import { expandFieldPattern, FREE_TEXT_FIELD, isFieldPattern, resolveQueryField } from '../../src/query/fields.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { printQuery } from '../../src/query/print.ts';
+import { compileToElasticsearch, esPath } from '../../src/store/elasticsearch/compile-es.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import { teamPattern } from '../../src/store/elasticsearch/naming.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
@@ -73,6 +73,7 @@ function edgeEvents(now: number): JsonObject[] {
       time: '2026-01-18T08:00:00Z',
       kind: 'edge',
       'first name': 'Alice',
+      'is_admin?': true,
       note: 'say "hi"',
       path: 'C:\\temp\\x',
       'a.b': 'dotted',
@@ -237,7 +238,7 @@ export function namesStorageFields(query: string): boolean {
     if (node.type === 'matchAll') return true;
     if (node.type === 'bool') return node.clauses.every((c) => walk(c.query));
     const f = node.field;
-    return f === null || (!f.includes('*') && !f.includes('?') && esField(f).path === f);
+    return f === null || (!isFieldPattern(f) && esPath(resolveQueryField(f)) === f);
   };
   return walk(ast);
 }
@@ -249,21 +250,20 @@ function toStorageFields(node: QueryNode): QueryNode {
 }
 
 /**
- * A concrete field becomes its storage path (esField: `crud` → `original.crud`). A field
- * pattern becomes the group of what compile-es expands it to: each normalized or metadata
- * field it names whose type takes the value, and `original.<pattern>`, which query_string
- * expands against the mapping itself. `?` in a field name is left as written (not a pattern
- * for Elasticsearch).
+ * A concrete field becomes its storage path (`crud` → `original.crud`). A field pattern
+ * becomes the group of what compile-es expands it to: each normalized or metadata field it
+ * names whose type takes the value, and `original.<pattern>`, which query_string expands
+ * against the mapping itself. `?` in a field name is an ordinary character (printed escaped).
  */
 function storageLeaf(node: FieldNode): QueryNode {
   const field = node.field;
   if (field === null) return node;
-  if (!field.includes('*')) return { ...node, field: esField(field).path } as QueryNode;
+  if (!isFieldPattern(field)) return { ...node, field: esPath(resolveQueryField(field)) } as QueryNode;
   const { boost, ...bare } = node;
-  const { fields, originalPattern } = expandFieldPattern(field);
+  const pattern = expandFieldPattern(field);
   const alternatives: QueryNode[] = [];
-  for (const f of fields) {
-    const leaf = { ...bare, field: f.path } as QueryNode;
+  for (const f of pattern.fields) {
+    const leaf = { ...bare, field: esPath(f) } as QueryNode;
     try {
       compileToElasticsearch(leaf);
       alternatives.push(leaf);
@@ -271,7 +271,7 @@ function storageLeaf(node: FieldNode): QueryNode {
       if (!(err instanceof UnsupportedQueryError)) throw err;
     }
   }
-  alternatives.push({ ...bare, field: originalPattern } as QueryNode);
+  alternatives.push({ ...bare, field: `original.${pattern.original}` } as QueryNode);
   if (alternatives.length === 1) return { ...alternatives[0]!, ...(boost === undefined ? {} : { boost }) };
   return {
     type: 'bool',

@@ -341,10 +341,12 @@ const TABLE: Table = {
     r`message*:"user login"`,
     r`auditlog.*:bigpanda`,
     r`auditlog.text:alice`,
-    known(r`user.nam?:alice@example.com`, {
-      queryString: 'a ? in a field name is refused by compile-es; query_string reads it as a literal name and finds nothing',
-      sqlite: 'the SQLite store expands ? in a field name (any one character); the Elasticsearch store refuses it',
-    }),
+    r`user.nam?:alice@example.com`,
+    r`is_admin?:true`,
+    r`is_admin\?:true`,
+    r`is_admi?:true`,
+    r`is_*?:true`,
+    r`_exists_:is_admin\?`,
   ],
   'regular expressions': [
     r`/al.ce/`,

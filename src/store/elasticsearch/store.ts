@@ -12,9 +12,8 @@
  */
 import { Client, type estypes } from '@elastic/elasticsearch';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
-import { resolveField } from '../../events/fields.ts';
-import { normalizedFieldType } from '../../events/field-types.ts';
 import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
+import { isFieldPattern, resolveQueryField } from '../../query/fields.ts';
 import type {
   AppendItemResult,
   AppendOptions,
@@ -29,7 +28,7 @@ import type {
 } from '../interface.ts';
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
-import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile.ts';
+import { compileQuery, esPath } from './compile-es.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fromSource } from './document.ts';
 import { toAppError } from './errors.ts';
@@ -57,7 +56,6 @@ export interface ElasticsearchStoreOptions {
   retentionDays?: (team: TeamId) => number | Promise<number>;
   /** Refresh after writes: `wait_for` makes them visible to the next search (tests). Default false. */
   refresh?: estypes.Refresh;
-  compileQuery?: CompileQuery;
   bulk?: Partial<Omit<BulkOptions, 'refresh'>>;
   requestTimeoutMs?: number;
   /** Use this client instead of making one (its URL and auth options are then ignored). */
@@ -89,7 +87,6 @@ export class ElasticsearchStore implements AuditStore {
   readonly client: Client;
   readonly prefix: string;
   readonly capabilities: ClusterCapabilities;
-  readonly #compile: CompileQuery;
   readonly #retentionDays: (team: TeamId) => number | Promise<number>;
   readonly #refresh: estypes.Refresh;
   readonly #bulk: BulkOptions;
@@ -98,11 +95,10 @@ export class ElasticsearchStore implements AuditStore {
   /** Indices created with their ILM origination date by this process. */
   readonly #created = new Set<string>();
 
-  private constructor(client: Client, options: ElasticsearchStoreOptions, capabilities: ClusterCapabilities, compile: CompileQuery) {
+  private constructor(client: Client, options: ElasticsearchStoreOptions, capabilities: ClusterCapabilities) {
     this.client = client;
     this.prefix = checkPrefix(options.prefix ?? 'auditlog');
     this.capabilities = capabilities;
-    this.#compile = compile;
     this.#retentionDays = options.retentionDays ?? (() => 90);
     this.#refresh = options.refresh ?? false;
     this.#bulk = { ...DEFAULT_BULK_OPTIONS, ...options.bulk, refresh: this.#refresh };
@@ -126,8 +122,7 @@ export class ElasticsearchStore implements AuditStore {
       });
     try {
       const capabilities = await detectCapabilities(client);
-      const compile = options.compileQuery ?? defaultCompiler;
-      const store = new ElasticsearchStore(client, options, capabilities, compile);
+      const store = new ElasticsearchStore(client, options, capabilities);
       await store.installTemplates();
       return store;
     } catch (err) {
@@ -259,7 +254,7 @@ export class ElasticsearchStore implements AuditStore {
         },
       });
     }
-    return { bool: { must: [compileOrMatchAll(this.#compile, request.query)], filter } };
+    return { bool: { must: [compileQuery(request.query)], filter } };
   }
 
   #target(team: TeamId) {
@@ -511,19 +506,17 @@ export class ElasticsearchStore implements AuditStore {
 
 /** The aggregatable field behind a facet's field name. */
 function facetField(name: string): string {
-  if (name.includes('*') || name.includes('?')) {
-    throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${name}`, { field: name });
-  }
-  const resolved = resolveField(name);
-  switch (resolved.kind) {
+  if (isFieldPattern(name)) throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${name}`, { field: name });
+  const f = resolveQueryField(name);
+  switch (f.kind) {
     case 'timestamp':
+    case 'received':
       throw new UnsupportedQueryError(`facets on the date field ${name} are not supported; use the histogram`, { field: name });
     case 'normalized':
-      return normalizedFieldType(resolved.name) === 'text' ? `${resolved.name}.keyword` : resolved.name;
-    case 'meta':
-      return resolved.name;
-    case 'original':
-      return `original.${resolved.path}`;
+      // A text field's values are counted by its keyword sub-field.
+      return f.type === 'text' ? `${f.name}.keyword` : f.name;
+    default:
+      return esPath(f);
   }
 }
 

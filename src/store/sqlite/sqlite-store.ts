@@ -18,12 +18,13 @@ import type {
   SearchPage,
   SearchRequest,
 } from '../interface.ts';
-import { type CompiledWhere, compileWhere, concreteTarget, hasWildcard } from './compile-sql.ts';
+import { isFieldPattern } from '../../query/fields.ts';
+import { type CompiledWhere, compileWhere, concreteTarget } from './compile-sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { registerFunctions } from './functions.ts';
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { fieldRows } from './index-rows.ts';
-import { formatIpKey } from './ip.ts';
+import { formatIpKey } from '../../query/ip.ts';
 import { openSchema, type Synchronous } from './schema.ts';
 import type { Plan } from './sql-sets.ts';
 import { ftsDocument, ftsValues } from './text.ts';
@@ -221,7 +222,7 @@ export class SqliteStore implements AuditStore {
     if (!Number.isInteger(size) || size < 1 || size > 100) {
       throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
     }
-    if (hasWildcard(request.field)) {
+    if (isFieldPattern(request.field)) {
       throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${request.field}`, { field: request.field });
     }
     const { db } = this.#open(team);
