@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { createSystemIndices, deleteMatching, getVersioned, type Mapping, type Versioned, writeIfUnchanged } from '../store/elasticsearch/system-indices.ts';
-import type { AlertRule, SavedSearch } from './model.ts';
+import type { SavedSearch } from '../saved-searches/model.ts';
+import type { AlertRule } from './model.ts';
 import type {
   AlertStateStore,
   EvaluationCommit,

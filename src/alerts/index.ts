@@ -9,6 +9,7 @@ import type { SmtpSettings } from './channels.ts';
 import { Deliverer } from './deliverer.ts';
 import { AlertEngine } from './engine.ts';
 import { AlertScheduler } from './scheduler.ts';
+import { SavedSearchService } from '../saved-searches/service.ts';
 import { AlertService } from './service.ts';
 import type { AlertStateStore } from './state-store.ts';
 
@@ -38,6 +39,8 @@ export interface AlertingOptions {
 export interface Alerting {
   state: AlertStateStore;
   service: AlertService;
+  /** Saved searches persist in the alert state store. */
+  savedSearches: SavedSearchService;
   engine: AlertEngine;
   deliverer: Deliverer;
   scheduler: AlertScheduler;
@@ -74,6 +77,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
   return {
     state: o.state,
     service,
+    savedSearches: new SavedSearchService(o.state, o.now),
     engine,
     deliverer,
     scheduler,

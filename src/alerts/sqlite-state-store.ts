@@ -5,7 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import { openStateDatabase } from '../store/sqlite/state-database.ts';
-import type { AlertRule, SavedSearch } from './model.ts';
+import type { SavedSearch } from '../saved-searches/model.ts';
+import type { AlertRule } from './model.ts';
 import type {
   AlertStateStore,
   EvaluationCommit,

@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerSearchRoutes(app, { search: deps.search, store: deps.store });
   registerTeamRoutes(app, { teams: deps.teams });
   registerSystemRoutes(app, { search: deps.search });
-  registerSavedSearchRoutes(app, { alerts: deps.alerting.service });
+  registerSavedSearchRoutes(app, { savedSearches: deps.alerting.savedSearches });
   registerAlertRoutes(app, { alerts: deps.alerting.service, engine: deps.alerting.engine });
   return app;
 }
