@@ -14,6 +14,7 @@ import { generateDemo } from '../../src/demo/generate.ts';
 import { prepareEvents } from '../../src/ingest/prepare.ts';
 import type { FieldNode, QueryNode } from '../../src/query/ast.ts';
 import { expandFieldPattern, FREE_TEXT_FIELD, isFieldPattern, resolveQueryField } from '../../src/query/fields.ts';
+import { compileMatcher } from '../../src/query/match.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { printQuery } from '../../src/query/print.ts';
 import { compileToElasticsearch, esPath } from '../../src/store/elasticsearch/compile-es.ts';
@@ -176,6 +177,28 @@ export async function storeIds(store: AuditStore, query: string, team: string = 
       cursor = page.cursor ?? undefined;
     } while (cursor);
     return { ids: ids.sort() };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Every event of the team as the store returns it, oldest first. */
+export async function readAll(store: AuditStore, team: string = TEAM): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.search(team, { query: null, size: 1000, sort: 'asc', ...(cursor ? { cursor } : {}) });
+    events.push(...page.hits);
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return events;
+}
+
+/** The ids of the events the in-memory matcher accepts for the query. */
+export function matcherIds(events: StoredEvent[], query: string): Outcome {
+  try {
+    const matcher = compileMatcher(parseQuery(query));
+    return { ids: events.filter((e) => matcher.matches(e)).map((e) => e.id).sort() };
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }

@@ -76,7 +76,7 @@ export function makeEvent(
 }
 
 /** The fixture every query case runs against: e1..e10, one minute apart after T0. */
-function fixture(team: string): StoredEvent[] {
+export function fixture(team: string): StoredEvent[] {
   const at = (i: number) => T0 + i * MIN;
   return [
     makeEvent(

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, UnsupportedQueryError, ValidationError } from '../../src/errors.ts';
 import { evalDateMath, parseDate } from '../../src/query/date-math.ts';
-import { autoDistance, withinDistance } from '../../src/store/sqlite/fuzzy.ts';
+import { autoDistance, withinDistance } from '../../src/query/fuzzy.ts';
 import { chooseInterval } from '../../src/store/histogram-interval.ts';
 import { formatIpKey, ipKey, ipKeyRange } from '../../src/query/ip.ts';
 import { luceneRegex, luceneRegexToJs } from '../../src/store/sqlite/lucene-regex.ts';
-import { sloppyPhraseMatches, tokenize } from '../../src/store/sqlite/text.ts';
+import { sloppyPhraseMatches, tokenize } from '../../src/query/analysis.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const NOW = Date.UTC(2026, 4, 15, 13, 47, 21, 500); // a Friday

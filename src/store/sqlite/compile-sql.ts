@@ -11,10 +11,11 @@ import { UnsupportedQueryError, ValidationError } from '../../errors.ts';
 import type { BoolNode, FieldNode, FuzzyNode, QueryNode, RangeNode } from '../../query/ast.ts';
 import { expandFieldPattern, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from '../../query/fields.ts';
 import { dateValue, ipBound, ipTermRange, numericBound, numericTerm } from '../../query/typed-values.ts';
-import { autoDistance } from './fuzzy.ts';
+import { autoDistance } from '../../query/fuzzy.ts';
 import { luceneRegex } from './lucene-regex.ts';
 import { and, EVERYTHING, filter, forPlan, NOTHING, or, type Part, type Plan, set, toFilter } from './sql-sets.ts';
-import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN, tokenize, VALUE_GAP } from './text.ts';
+import { tokenize, VALUE_GAP } from '../../query/analysis.ts';
+import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN } from './text.ts';
 
 export interface CompiledWhere {
   /** A boolean SQL expression over `events e`. */

@@ -1,8 +1,9 @@
 /** SQL functions the compiled queries call (registered on every team connection). */
 import type Database from 'better-sqlite3';
-import { withinDistance } from './fuzzy.ts';
+import { sloppyPhraseMatches } from '../../query/analysis.ts';
+import { withinDistance } from '../../query/fuzzy.ts';
 import { luceneRegex } from './lucene-regex.ts';
-import { type FtsColumn, ftsValues, sloppyPhraseMatches } from './text.ts';
+import { type FtsColumn, ftsValues } from './text.ts';
 
 export function registerFunctions(db: Database.Database): void {
   db.function('al_regexp', { deterministic: true }, (pattern: unknown, value: unknown) =>
