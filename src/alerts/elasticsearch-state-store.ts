@@ -148,7 +148,9 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     const found = await this.#get<{ team: string }>(this.#idx.rules, id);
     if (!found || found.doc.team !== team) return false;
     await this.#es.delete({ index: this.#idx.rules, id, refresh: true });
-    await deleteMatching(this.#es, [this.#idx.cursors, this.#idx.groups], { term: { rule: id } });
+    // The cursor by id: its writes are not refreshed (see #writeCursor), so a search may not see it yet.
+    await this.#es.delete({ index: this.#idx.cursors, id, refresh: true }, { ignore: [404] });
+    await deleteMatching(this.#es, [this.#idx.groups], { term: { rule: id } });
     const pending = await this.#es.search<OutboxDoc>({
       index: this.#idx.outbox,
       size: MAX_LIST,
@@ -196,7 +198,7 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     if (found?.doc.pending) {
       await this.#applyPending(ruleId, found.doc.pending);
       const doc = { ...found.doc, pending: null };
-      const written = await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, doc, found);
+      const written = await this.#writeCursor(ruleId, doc, found);
       return written ? { doc, ...written } : this.#get<CursorDoc>(this.#idx.cursors, ruleId);
     }
     return found;
@@ -223,6 +225,14 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     }
   }
 
+  /**
+   * Cursors are only ever read by id, which sees a write at once: they are written without a
+   * refresh (a refresh per lease, commit and release was most of an evaluation's time).
+   */
+  #writeCursor(ruleId: string, doc: CursorDoc, expected: { seqNo: number; primaryTerm: number } | null) {
+    return writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, doc, expected, { refresh: false });
+  }
+
   async acquireLease(ruleId: string, owner: string, now: number, ttlMs: number) {
     const found = await this.#cursor(ruleId);
     if (found) {
@@ -230,14 +240,14 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
       if (d.leaseOwner !== null && d.leaseOwner !== owner && (d.leaseUntil ?? 0) > now) return false;
     }
     const base: CursorDoc = found?.doc ?? { rule: ruleId, watermark: null, version: 0, leaseOwner: null, leaseUntil: null, pending: null };
-    return (await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, { ...base, leaseOwner: owner, leaseUntil: now + ttlMs }, found)) !== null;
+    return (await this.#writeCursor(ruleId, { ...base, leaseOwner: owner, leaseUntil: now + ttlMs }, found)) !== null;
   }
 
   async releaseLease(ruleId: string, owner: string) {
     const found = await this.#get<CursorDoc>(this.#idx.cursors, ruleId);
     if (!found || found.doc.leaseOwner !== owner) return;
     // Lost to a concurrent write: the lease then expires on its own.
-    await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, { ...found.doc, leaseOwner: null, leaseUntil: null }, found);
+    await this.#writeCursor(ruleId, { ...found.doc, leaseOwner: null, leaseUntil: null }, found);
   }
 
   async getCursor(ruleId: string): Promise<RuleCursor> {
@@ -257,12 +267,12 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     const d = found.doc;
     if (d.version !== c.expectedVersion || d.leaseOwner !== c.owner || (d.leaseUntil ?? 0) <= now || d.pending) return false;
     const pending = { states: c.states, outbox: c.outbox, history: c.history };
-    const written = await writeIfUnchanged(this.#es, this.#idx.cursors, c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending }, found);
+    const written = await this.#writeCursor(c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending }, found);
     if (!written) return false;
     // Committed. Applying can fail and be retried by the next reader of the cursor.
     await this.#applyPending(c.ruleId, pending);
     // Lost to a concurrent write: the next reader of the cursor applies and clears `pending` again.
-    await writeIfUnchanged(this.#es, this.#idx.cursors, c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending: null }, written);
+    await this.#writeCursor(c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending: null }, written);
     return true;
   }
 

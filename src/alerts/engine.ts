@@ -1,22 +1,32 @@
 /**
- * Runs a rule: take its lease, then plan (which windows, from the watermark to
+ * Runs rules: take each rule's lease, then plan (which windows, from the watermark to
  * `now - ingestDelay`), evaluate each window through the rule's condition module, decide per
  * group what to notify (state, throttle, recovery), and commit all of it (watermark, group
  * states, outbox, history) in one compare-and-set. A crash before the commit repeats the
  * evaluation; a commit never happens twice for one window. The clock is explicit so windows,
  * catch-up and throttling are testable without waiting.
+ *
+ * Two ways to read events, with the same answers (test/alerts/paths.test.ts compares their
+ * notifications): the rules of a team that are due for one window (the steady state of the
+ * scheduler's tick) share one read of the time range their windows need (window-cache.ts)
+ * and are matched in memory; a rule in catch-up, or whose range holds more events than
+ * `windowMaxEvents`, asks the store itself, query by query. A rule whose evaluation fails
+ * (a query the store refuses, a store error or timeout) is recorded as failing in its
+ * history and the other rules of the cycle go on.
  */
 import { newId } from './ids.ts';
 import type { QueryNode } from '../query/ast.ts';
 import { parseQuery } from '../query/parse.ts';
 import type { AuditStore } from '../store/interface.ts';
 import { buildCommit } from './commit.ts';
-import { evaluateWindow, type RuleReader, storeReader } from './conditions/index.ts';
+import { evaluateWindow, type RuleReader, storeReader, windowRanges } from './conditions/index.ts';
+import type { RuleQuery } from './conditions/reader.ts';
 import { type DecideContext, decideWindow, firingGroups, historyEntry, startDecisions } from './decide.ts';
 import { durationMs, formatDuration } from './duration.ts';
 import type { AlertRule } from './model.ts';
-import { planWindows } from './plan.ts';
-import type { AlertStateStore, HistoryEntry } from './state-store.ts';
+import { planWindows, type WindowPlan } from './plan.ts';
+import type { AlertStateStore, HistoryEntry, RuleCursor } from './state-store.ts';
+import { memoryReader, WindowCache } from './window-cache.ts';
 
 export interface EngineOptions {
   store: AuditStore;
@@ -38,15 +48,34 @@ export interface EngineOptions {
   topEvents?: number;
   /** Most matching events per window grouped in memory before falling back to facets. Default 5,000. */
   fetchLimit?: number;
+  /**
+   * Most events a team's shared read may hold (the time range the due rules' windows need);
+   * above it those rules ask the store one by one. 0 turns the shared read off. Default 50,000.
+   */
+  windowMaxEvents?: number;
+  /** Rules of one team evaluated at once on the shared read (their state and look-back reads overlap). Default 8. */
+  ruleConcurrency?: number;
   onError?: (rule: AlertRule, err: unknown) => void;
 }
 
 export type RunResult =
-  | { status: 'done'; windows: number; notifications: number; watermark: number }
+  /** `read`: the team's shared read matched in memory, or the rule's own store queries. */
+  | { status: 'done'; windows: number; notifications: number; watermark: number; read: 'shared' | 'store' }
   | { status: 'idle' }
   | { status: 'busy' }
   | { status: 'conflict' }
-  | { status: 'disabled' };
+  | { status: 'disabled' }
+  /** The evaluation failed; its history has an `error` entry. */
+  | { status: 'failed'; error: string };
+
+/** A rule due for exactly one window, which the team's shared read can serve. */
+interface Due {
+  rule: AlertRule;
+  cursor: RuleCursor;
+  plan: WindowPlan;
+  /** The time range its window reads. */
+  range: { from: number; to: number };
+}
 
 export class AlertEngine {
   readonly owner: string;
@@ -60,6 +89,8 @@ export class AlertEngine {
   readonly #baseUrl: string;
   readonly #topEvents: number;
   readonly #fetchLimit: number | undefined;
+  readonly #windowMax: number;
+  readonly #ruleConcurrency: number;
   readonly #onError: ((rule: AlertRule, err: unknown) => void) | undefined;
   readonly #queries = new Map<string, { text: string; ast: QueryNode }>();
 
@@ -75,6 +106,8 @@ export class AlertEngine {
     this.#baseUrl = o.baseUrl ?? 'http://localhost:8080';
     this.#topEvents = o.topEvents ?? 5;
     this.#fetchLimit = o.fetchLimit;
+    this.#windowMax = o.windowMaxEvents ?? 50_000;
+    this.#ruleConcurrency = o.ruleConcurrency ?? 8;
     this.#onError = o.onError;
   }
 
@@ -82,80 +115,211 @@ export class AlertEngine {
     return this.#now();
   }
 
-  /** Evaluates one rule up to now; safe to call from several instances at once. */
+  /**
+   * Evaluates one rule up to now; safe to call from several instances at once. A failed
+   * evaluation is recorded in the rule's history and thrown.
+   */
   async runRule(ruleOrId: AlertRule | string): Promise<RunResult> {
     const rule = typeof ruleOrId === 'string' ? await this.#state.getRuleById(ruleOrId) : ruleOrId;
     if (!rule || !rule.enabled) return { status: 'disabled' };
-    if (!(await this.#state.acquireLease(rule.id, this.owner, this.#now(), this.#leaseMs))) return { status: 'busy' };
+    const errors = new Map<string, unknown>();
+    const result = (await this.#runTeam(rule.team, [rule], errors)).get(rule.id)!;
+    if (errors.has(rule.id)) throw errors.get(rule.id);
+    return result;
+  }
+
+  /**
+   * Evaluates rules up to now (the scheduler's tick): per team, the rules due for one window
+   * share one read of their events. Never throws for a rule: a failed one is recorded in its
+   * history and reported as `failed`, and the others go on.
+   */
+  async runCycle(rules: readonly AlertRule[]): Promise<Map<string, RunResult>> {
+    const byTeam = new Map<string, AlertRule[]>();
+    for (const rule of rules) {
+      const list = byTeam.get(rule.team);
+      if (list) list.push(rule);
+      else byTeam.set(rule.team, [rule]);
+    }
+    const results = new Map<string, RunResult>();
+    for (const [team, teamRules] of byTeam) for (const [id, r] of await this.#runTeam(team, teamRules)) results.set(id, r);
+    return results;
+  }
+
+  /**
+   * The rules of one team: leases, plans, one shared read for those due for one window, the
+   * rest one by one. What a failed rule threw goes to `errors`.
+   */
+  async #runTeam(team: string, rules: readonly AlertRule[], errors = new Map<string, unknown>()): Promise<Map<string, RunResult>> {
+    const results = new Map<string, RunResult>();
+    const due: Due[] = [];
+    const alone: AlertRule[] = [];
+    for (const rule of rules) {
+      if (!rule.enabled) {
+        results.set(rule.id, { status: 'disabled' });
+        continue;
+      }
+      if (!(await this.#state.acquireLease(rule.id, this.owner, this.#now(), this.#leaseMs))) {
+        results.set(rule.id, { status: 'busy' });
+        continue;
+      }
+      try {
+        const d = this.#windowMax > 0 ? await this.#due(rule) : undefined;
+        if (d === null) {
+          results.set(rule.id, { status: 'idle' });
+          await this.#release(rule);
+        } else if (d === undefined) {
+          alone.push(rule);
+        } else {
+          due.push(d);
+        }
+      } catch (err) {
+        errors.set(rule.id, err);
+        results.set(rule.id, await this.#failed(rule, err));
+        await this.#release(rule);
+      }
+    }
+    const shared = due.length > 0 ? await this.#sharedRead(team, due) : null;
+    const jobs: Array<() => Promise<void>> = [];
+    for (const d of due) {
+      if (shared && d.range.from >= shared.from) {
+        jobs.push(() => this.#settle(d.rule, results, errors, () => this.#evaluateShared(d, shared)));
+      } else {
+        jobs.push(() => this.#settle(d.rule, results, errors, () => this.#evaluate(d.rule)));
+      }
+    }
+    for (const rule of alone) jobs.push(() => this.#settle(rule, results, errors, () => this.#evaluate(rule)));
+    await runLimited(jobs, this.#ruleConcurrency);
+    return results;
+  }
+
+  /** Runs one rule's evaluation under the lease it holds; records a failure; always releases. */
+  async #settle(rule: AlertRule, results: Map<string, RunResult>, errors: Map<string, unknown>, evaluate: () => Promise<RunResult>): Promise<void> {
     try {
-      return await this.#evaluate(rule);
+      results.set(rule.id, await evaluate());
     } catch (err) {
-      await this.#failed(rule, err);
-      throw err;
+      errors.set(rule.id, err);
+      results.set(rule.id, await this.#failed(rule, err));
     } finally {
-      await this.#state.releaseLease(rule.id, this.owner);
+      await this.#release(rule);
     }
   }
 
+  async #release(rule: AlertRule): Promise<void> {
+    await this.#state.releaseLease(rule.id, this.owner).catch((err: unknown) => this.#onError?.(rule, err));
+  }
+
+  /** The rule's one window when it is due for exactly one (the steady state); null when it is up to date; undefined for catch-up. */
+  async #due(rule: AlertRule): Promise<Due | null | undefined> {
+    const cursor = await this.#state.getCursor(rule.id);
+    const windowMs = durationMs(rule.window);
+    const plan = this.#plan(cursor, windowMs);
+    if (plan === null) return null;
+    if (plan.ends.length !== 1 || !plan.complete || plan.skipped) return undefined;
+    const ranges = windowRanges({ ...this.#input(rule, windowMs, plan.start, plan.ends[0]!), firingGroups: [] });
+    const range = { from: Math.min(...ranges.map((r) => r.from)), to: Math.max(...ranges.map((r) => r.to)) };
+    return { rule, cursor, plan, range };
+  }
+
+  /**
+   * One read of the team's events for the due rules: the widest range whose events stay
+   * within windowMaxEvents (counted first, cheaply); rules that need more ask the store. Null
+   * when no range fits or the read fails (then every rule asks the store, and fails alone).
+   */
+  async #sharedRead(team: string, due: Due[]): Promise<WindowCache | null> {
+    const to = Math.max(...due.map((d) => d.range.to));
+    const starts = [...new Set(due.map((d) => d.range.from))].sort((a, b) => a - b);
+    try {
+      for (const from of starts) {
+        if ((await this.#store.count(team, { query: null, from, to })) > this.#windowMax) continue;
+        return await WindowCache.read(this.#store, team, from, to, this.#windowMax);
+      }
+    } catch {
+      // The store failed: each rule then reads for itself, and a rule that fails is recorded.
+    }
+    return null;
+  }
+
+  async #evaluateShared(d: Due, cache: WindowCache): Promise<RunResult> {
+    const reader = memoryReader(cache, d.range, this.#ruleQuery(d.rule), this.#reader(d.rule), Date.now());
+    const r = await this.#commitPlan(d.rule, d.cursor, d.plan, reader);
+    return r.status === 'done' ? { ...r, read: 'shared' } : r;
+  }
+
   /** A failed evaluation is recorded in the rule's history (the API shows it); nothing else of it is committed. */
-  async #failed(rule: AlertRule, err: unknown): Promise<void> {
+  async #failed(rule: AlertRule, err: unknown): Promise<RunResult> {
     this.#onError?.(rule, err);
-    const entry = historyEntry(this.#ctx(rule), 'error', '', `evaluation failed: ${(err as Error).message}`);
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown }).code;
+    const entry = historyEntry(this.#ctx(rule), 'error', '', `evaluation failed: ${message}`, typeof code === 'string' ? { code } : undefined);
     await this.#state.appendHistory([entry]).catch(() => undefined);
+    return { status: 'failed', error: message };
   }
 
   #ctx(rule: AlertRule): DecideContext {
     return { rule, baseUrl: this.#baseUrl, now: this.#now };
   }
 
-  #reader(rule: AlertRule): RuleReader {
-    return storeReader(this.#store, { team: rule.team, query: this.#query(rule), groupBy: rule.groupBy, topEvents: this.#topEvents }, this.#fetchLimit);
+  #ruleQuery(rule: AlertRule): RuleQuery {
+    return { team: rule.team, query: this.#query(rule), groupBy: rule.groupBy, topEvents: this.#topEvents };
   }
 
+  #reader(rule: AlertRule): RuleReader {
+    return storeReader(this.#store, this.#ruleQuery(rule), this.#fetchLimit);
+  }
+
+  #plan(cursor: RuleCursor, windowMs: number): WindowPlan | null {
+    return planWindows({
+      watermark: cursor.watermark,
+      now: this.#now(),
+      ingestDelayMs: this.#delay,
+      windowMs,
+      maxCatchUpMs: this.#maxCatchUp,
+      perCommit: this.#perCommit,
+    });
+  }
+
+  #input(rule: AlertRule, windowMs: number, start: number, end: number) {
+    return { condition: rule.condition, groupBy: rule.groupBy, windowMs, start, end, topEvents: this.#topEvents };
+  }
+
+  /** Evaluates and decides the plan's windows in order (each sees the states the previous one left), then commits. */
+  async #commitPlan(
+    rule: AlertRule,
+    cursor: RuleCursor,
+    plan: WindowPlan,
+    reader: RuleReader,
+  ): Promise<{ status: 'conflict' } | { status: 'done'; windows: number; notifications: number; watermark: number }> {
+    const windowMs = durationMs(rule.window);
+    const ctx = this.#ctx(rule);
+    const d = startDecisions(await this.#state.getGroupStates(rule.id), plan.skipped ? [this.#skipped(rule, plan.skipped)] : []);
+    let pieceStart = plan.start;
+    for (const pieceEnd of plan.ends) {
+      const results = await evaluateWindow(reader, { ...this.#input(rule, windowMs, pieceStart, pieceEnd), firingGroups: firingGroups(d) });
+      decideWindow(ctx, d, results, pieceStart, pieceEnd);
+      pieceStart = pieceEnd;
+    }
+    const watermark = plan.ends.at(-1)!;
+    if (!(await this.#state.commitEvaluation(buildCommit(rule, this.owner, cursor, watermark, d, this.#now()), this.#now()))) {
+      return { status: 'conflict' };
+    }
+    return { status: 'done', windows: plan.ends.length, notifications: d.groups.length > 0 ? 1 : 0, watermark };
+  }
+
+  /** The rule on its own: its windows from the watermark, each commit of at most windowsPerCommit windows, reading the store. */
   async #evaluate(rule: AlertRule): Promise<RunResult> {
     const windowMs = durationMs(rule.window);
     const reader = this.#reader(rule);
-    const ctx = this.#ctx(rule);
     let windows = 0;
     let notifications = 0;
     for (;;) {
-      // plan
       const cursor = await this.#state.getCursor(rule.id);
-      const plan = planWindows({
-        watermark: cursor.watermark,
-        now: this.#now(),
-        ingestDelayMs: this.#delay,
-        windowMs,
-        maxCatchUpMs: this.#maxCatchUp,
-        perCommit: this.#perCommit,
-      });
-      if (plan === null) return windows === 0 ? { status: 'idle' } : { status: 'done', windows, notifications, watermark: cursor.watermark! };
-      const history: HistoryEntry[] = [];
-      if (plan.skipped) history.push(this.#skipped(rule, plan.skipped));
-      // evaluate and decide, window by window (each window sees the states the previous one left)
-      const d = startDecisions(await this.#state.getGroupStates(rule.id), history);
-      let pieceStart = plan.start;
-      for (const pieceEnd of plan.ends) {
-        const results = await evaluateWindow(reader, {
-          condition: rule.condition,
-          groupBy: rule.groupBy,
-          windowMs,
-          start: pieceStart,
-          end: pieceEnd,
-          firingGroups: firingGroups(d),
-          topEvents: this.#topEvents,
-        });
-        decideWindow(ctx, d, results, pieceStart, pieceEnd);
-        pieceStart = pieceEnd;
-        windows++;
-      }
-      // commit
-      const watermark = plan.ends.at(-1)!;
-      if (d.groups.length > 0) notifications++;
-      if (!(await this.#state.commitEvaluation(buildCommit(rule, this.owner, cursor, watermark, d, this.#now()), this.#now()))) {
-        return { status: 'conflict' };
-      }
-      if (plan.complete) return { status: 'done', windows, notifications, watermark };
+      const plan = this.#plan(cursor, windowMs);
+      if (plan === null) return windows === 0 ? { status: 'idle' } : { status: 'done', windows, notifications, watermark: cursor.watermark!, read: 'store' };
+      const r = await this.#commitPlan(rule, cursor, plan, reader);
+      if (r.status === 'conflict') return r;
+      windows += r.windows;
+      notifications += r.notifications;
+      if (plan.complete) return { status: 'done', windows, notifications, watermark: r.watermark, read: 'store' };
       if (!(await this.#state.acquireLease(rule.id, this.owner, this.#now(), this.#leaseMs))) return { status: 'busy' };
     }
   }
@@ -177,4 +341,13 @@ export class AlertEngine {
     this.#queries.set(rule.id, { text: rule.query, ast });
     return ast;
   }
+}
+
+/** Runs jobs with at most `limit` at once. */
+async function runLimited(jobs: Array<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }

@@ -31,6 +31,8 @@ export interface AlertingOptions {
   baseUrl?: string;
   ingestDelayMs?: number;
   maxCatchUpMs?: number;
+  /** See EngineOptions.windowMaxEvents. */
+  windowMaxEvents?: number;
   smtp?: SmtpSettings | undefined;
   concurrency?: number;
   onError?: (err: unknown, context: { ruleId?: string }) => void;
@@ -58,6 +60,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
     ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
     ...(o.ingestDelayMs !== undefined ? { ingestDelayMs: o.ingestDelayMs } : {}),
     ...(o.maxCatchUpMs !== undefined ? { maxCatchUpMs: o.maxCatchUpMs } : {}),
+    ...(o.windowMaxEvents !== undefined ? { windowMaxEvents: o.windowMaxEvents } : {}),
     onError: (rule, err) => o.onError?.(err, { ruleId: rule.id }),
   });
   const deliverer = new Deliverer({ state: o.state, owner, smtp: o.smtp, ...(o.now ? { now: o.now } : {}) });

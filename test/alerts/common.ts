@@ -50,11 +50,14 @@ export async function historyOf(state: AlertStateStore, team: string, ruleId: st
 }
 
 export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
-  // Each case runs twice: windows small enough to fetch and group in memory (the usual case),
-  // and with fetching disabled, so the store-aggregation path (facets, count) gives the same answers.
+  // Each case runs on both engine paths: the team's shared read matched in memory (the
+  // default), and each rule asking the store itself, with windows small enough to fetch and
+  // group in memory (the usual case) and with fetching disabled, so the store-aggregation
+  // path (facets, count) gives the same answers.
   for (const mode of [
-    { label: 'fetched windows', fetchLimit: undefined },
-    { label: 'store aggregations', fetchLimit: 0 },
+    { label: 'shared read, matched in memory', options: {} },
+    { label: 'per rule, fetched windows', options: { windowMaxEvents: 0 } },
+    { label: 'per rule, store aggregations', options: { windowMaxEvents: 0, fetchLimit: 0 } },
   ]) {
   describe(`alert evaluation: ${name}, ${mode.label}`, () => {
     let store: AuditStore;
@@ -76,7 +79,7 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       const clock = { now: T0 };
       const service = new AlertService({ state, now: () => clock.now });
       const engine = (o: Partial<EngineOptions> = {}) =>
-        new AlertEngine({ store, state, now: () => clock.now, ingestDelayMs: 0, topEvents: 50, baseUrl: 'https://audit.example', ...(mode.fetchLimit !== undefined ? { fetchLimit: mode.fetchLimit } : {}), ...o });
+        new AlertEngine({ store, state, now: () => clock.now, ingestDelayMs: 0, topEvents: 50, baseUrl: 'https://audit.example', ...mode.options, ...o });
       const add = async (...events: StoredEvent[]) => {
         await store.append(team, events);
         await opts.refresh?.(team);
@@ -328,7 +331,7 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       // "Restart": a new process opens the persisted state.
       const state2 = await reopen();
       clock.now = T0 + 5 * MIN;
-      const r = await new AlertEngine({ store, state: state2, now: () => clock.now, ingestDelayMs: 0, topEvents: 50 }).runRule(id);
+      const r = await new AlertEngine({ store, state: state2, now: () => clock.now, ingestDelayMs: 0, topEvents: 50, ...mode.options }).runRule(id);
       expect(r).toMatchObject({ status: 'done' });
       expect((await firedEvents(state2, team, id)).sort()).toEqual(events.map((x) => x.id).sort());
       expect(await historyOf(state2, team, id, ['error'])).toHaveLength(1);
@@ -358,8 +361,8 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       const { team, state, clock, add, rule, reopen } = await setup();
       const id = await rule({ query: 'event.action:x', window: '1m', condition: { type: 'any' } });
       const stateB = await reopen();
-      const a = new AlertEngine({ store, state, owner: 'instance-a', now: () => clock.now, ingestDelayMs: 0, topEvents: 50 });
-      const b = new AlertEngine({ store, state: stateB, owner: 'instance-b', now: () => clock.now, ingestDelayMs: 0, topEvents: 50 });
+      const a = new AlertEngine({ store, state, owner: 'instance-a', now: () => clock.now, ingestDelayMs: 0, topEvents: 50, ...mode.options });
+      const b = new AlertEngine({ store, state: stateB, owner: 'instance-b', now: () => clock.now, ingestDelayMs: 0, topEvents: 50, ...mode.options });
       const all: StoredEvent[] = [];
       const statuses: string[] = [];
       for (let tick = 0; tick < 15; tick++) {
