@@ -21,11 +21,11 @@ import type { AuditStore } from '../store/interface.ts';
 import { buildCommit } from './commit.ts';
 import { evaluateWindow, type RuleReader, storeReader, windowRanges } from './conditions/index.ts';
 import type { RuleQuery } from './conditions/reader.ts';
-import { type DecideContext, decideWindow, firingGroups, historyEntry, startDecisions } from './decide.ts';
+import { type DecideContext, type Decisions, decideWindow, firingGroups, historyEntry, startDecisions } from './decide.ts';
 import { durationMs, formatDuration } from './duration.ts';
 import type { AlertRule } from './model.ts';
 import { planWindows, type WindowPlan } from './plan.ts';
-import type { AlertStateStore, HistoryEntry, RuleCursor } from './state-store.ts';
+import type { AlertStateStore, EvaluationCommit, GroupState, HistoryEntry, RuleCursor } from './state-store.ts';
 import { memoryReader, WindowCache } from './window-cache.ts';
 
 export interface EngineOptions {
@@ -56,6 +56,8 @@ export interface EngineOptions {
   /** Rules of one team evaluated at once on the shared read (their state and look-back reads overlap). Default 8. */
   ruleConcurrency?: number;
   onError?: (rule: AlertRule, err: unknown) => void;
+  /** Called after each rule's evaluation with how long it took (after the team's shared read): benchmarks. */
+  onEvaluated?: (rule: AlertRule, result: RunResult, ms: number) => void;
 }
 
 export type RunResult =
@@ -92,6 +94,7 @@ export class AlertEngine {
   readonly #windowMax: number;
   readonly #ruleConcurrency: number;
   readonly #onError: ((rule: AlertRule, err: unknown) => void) | undefined;
+  readonly #onEvaluated: EngineOptions['onEvaluated'];
   readonly #queries = new Map<string, { text: string; ast: QueryNode }>();
 
   constructor(o: EngineOptions) {
@@ -109,6 +112,7 @@ export class AlertEngine {
     this.#windowMax = o.windowMaxEvents ?? 50_000;
     this.#ruleConcurrency = o.ruleConcurrency ?? 8;
     this.#onError = o.onError;
+    this.#onEvaluated = o.onEvaluated;
   }
 
   get now(): number {
@@ -147,70 +151,97 @@ export class AlertEngine {
 
   /**
    * The rules of one team: leases, plans, one shared read for those due for one window, the
-   * rest one by one. What a failed rule threw goes to `errors`.
+   * rest one by one. State is read and written for all of them at once (one round trip or
+   * transaction per step). What a failed rule threw goes to `errors`.
    */
   async #runTeam(team: string, rules: readonly AlertRule[], errors = new Map<string, unknown>()): Promise<Map<string, RunResult>> {
     const results = new Map<string, RunResult>();
-    const due: Due[] = [];
-    const alone: AlertRule[] = [];
-    for (const rule of rules) {
-      if (!rule.enabled) {
-        results.set(rule.id, { status: 'disabled' });
-        continue;
-      }
-      if (!(await this.#state.acquireLease(rule.id, this.owner, this.#now(), this.#leaseMs))) {
-        results.set(rule.id, { status: 'busy' });
-        continue;
-      }
-      try {
-        const d = this.#windowMax > 0 ? await this.#due(rule) : undefined;
-        if (d === null) {
-          results.set(rule.id, { status: 'idle' });
-          await this.#release(rule);
-        } else if (d === undefined) {
-          alone.push(rule);
-        } else {
-          due.push(d);
+    const fail = async (rule: AlertRule, err: unknown) => {
+      errors.set(rule.id, err);
+      results.set(rule.id, await this.#failed(rule, err));
+    };
+    const enabled = rules.filter((r) => r.enabled);
+    for (const r of rules) if (!r.enabled) results.set(r.id, { status: 'disabled' });
+    const held = await this.#state.acquireLeases(enabled.map((r) => r.id), this.owner, this.#now(), this.#leaseMs);
+    const mine = enabled.filter((r) => held.has(r.id));
+    for (const r of enabled) if (!held.has(r.id)) results.set(r.id, { status: 'busy' });
+    try {
+      const due: Due[] = [];
+      const alone: AlertRule[] = [];
+      const cursors = await this.#state.getCursors(mine.map((r) => r.id));
+      for (const rule of mine) {
+        try {
+          const d = this.#due(rule, cursors.get(rule.id)!);
+          if (d === null) results.set(rule.id, { status: 'idle' });
+          else if (d === undefined) alone.push(rule);
+          else due.push(d);
+        } catch (err) {
+          await fail(rule, err);
         }
-      } catch (err) {
-        errors.set(rule.id, err);
-        results.set(rule.id, await this.#failed(rule, err));
-        await this.#release(rule);
       }
+      const cache = due.length > 0 && this.#windowMax > 0 ? await this.#sharedRead(team, due) : null;
+      const shared = cache ? due.filter((d) => d.range.from >= cache.from) : [];
+      for (const d of due) if (!shared.includes(d)) alone.push(d.rule);
+      if (cache && shared.length > 0) await this.#evaluateShared(shared, cache, results, fail);
+      await runLimited(
+        alone.map((rule) => async () => {
+          const started = performance.now();
+          try {
+            results.set(rule.id, await this.#evaluate(rule));
+          } catch (err) {
+            await fail(rule, err);
+          }
+          this.#onEvaluated?.(rule, results.get(rule.id)!, performance.now() - started);
+        }),
+        this.#ruleConcurrency,
+      );
+    } catch (err) {
+      // The state store failed for the whole team: every rule not yet settled failed with it.
+      for (const rule of mine) if (!results.has(rule.id)) await fail(rule, err);
+    } finally {
+      await this.#state.releaseLeases(mine.map((r) => r.id), this.owner).catch((err: unknown) => this.#onError?.(mine[0]!, err));
     }
-    const shared = due.length > 0 ? await this.#sharedRead(team, due) : null;
-    const jobs: Array<() => Promise<void>> = [];
-    for (const d of due) {
-      if (shared && d.range.from >= shared.from) {
-        jobs.push(() => this.#settle(d.rule, results, errors, () => this.#evaluateShared(d, shared)));
-      } else {
-        jobs.push(() => this.#settle(d.rule, results, errors, () => this.#evaluate(d.rule)));
-      }
-    }
-    for (const rule of alone) jobs.push(() => this.#settle(rule, results, errors, () => this.#evaluate(rule)));
-    await runLimited(jobs, this.#ruleConcurrency);
     return results;
   }
 
-  /** Runs one rule's evaluation under the lease it holds; records a failure; always releases. */
-  async #settle(rule: AlertRule, results: Map<string, RunResult>, errors: Map<string, unknown>, evaluate: () => Promise<RunResult>): Promise<void> {
-    try {
-      results.set(rule.id, await evaluate());
-    } catch (err) {
-      errors.set(rule.id, err);
-      results.set(rule.id, await this.#failed(rule, err));
-    } finally {
-      await this.#release(rule);
-    }
-  }
-
-  async #release(rule: AlertRule): Promise<void> {
-    await this.#state.releaseLease(rule.id, this.owner).catch((err: unknown) => this.#onError?.(rule, err));
+  /**
+   * The rules served by the shared read: each one's windows decided from its matches in
+   * memory (rules at once, so their look-back reads overlap), then every commit in one go.
+   */
+  async #evaluateShared(due: Due[], cache: WindowCache, results: Map<string, RunResult>, fail: (rule: AlertRule, err: unknown) => Promise<void>): Promise<void> {
+    const states = await this.#state.getGroupStatesOf(due.map((d) => d.rule.id));
+    const commits: Array<{ d: Due; commit: EvaluationCommit; notified: boolean }> = [];
+    const now = Date.now();
+    await runLimited(
+      due.map((d) => async () => {
+        const started = performance.now();
+        try {
+          const reader = memoryReader(cache, d.range, this.#ruleQuery(d.rule), this.#reader(d.rule), now);
+          const decisions = await this.#decidePlan(d.rule, d.plan, states.get(d.rule.id) ?? [], reader);
+          commits.push({ d, commit: buildCommit(d.rule, this.owner, d.cursor, d.plan.ends.at(-1)!, decisions, this.#now()), notified: decisions.groups.length > 0 });
+        } catch (err) {
+          await fail(d.rule, err);
+          this.#onEvaluated?.(d.rule, results.get(d.rule.id)!, performance.now() - started);
+          return;
+        }
+        this.#onEvaluated?.(d.rule, { status: 'done', windows: 1, notifications: 0, watermark: d.plan.ends.at(-1)!, read: 'shared' }, performance.now() - started);
+      }),
+      this.#ruleConcurrency,
+    );
+    const applied = await this.#state.commitEvaluations(
+      commits.map((c) => c.commit),
+      this.#now(),
+    );
+    commits.forEach((c, i) => {
+      results.set(
+        c.d.rule.id,
+        applied[i] ? { status: 'done', windows: c.d.plan.ends.length, notifications: c.notified ? 1 : 0, watermark: c.commit.watermark, read: 'shared' } : { status: 'conflict' },
+      );
+    });
   }
 
   /** The rule's one window when it is due for exactly one (the steady state); null when it is up to date; undefined for catch-up. */
-  async #due(rule: AlertRule): Promise<Due | null | undefined> {
-    const cursor = await this.#state.getCursor(rule.id);
+  #due(rule: AlertRule, cursor: RuleCursor): Due | null | undefined {
     const windowMs = durationMs(rule.window);
     const plan = this.#plan(cursor, windowMs);
     if (plan === null) return null;
@@ -237,12 +268,6 @@ export class AlertEngine {
       // The store failed: each rule then reads for itself, and a rule that fails is recorded.
     }
     return null;
-  }
-
-  async #evaluateShared(d: Due, cache: WindowCache): Promise<RunResult> {
-    const reader = memoryReader(cache, d.range, this.#ruleQuery(d.rule), this.#reader(d.rule), Date.now());
-    const r = await this.#commitPlan(d.rule, d.cursor, d.plan, reader);
-    return r.status === 'done' ? { ...r, read: 'shared' } : r;
   }
 
   /** A failed evaluation is recorded in the rule's history (the API shows it); nothing else of it is committed. */
@@ -282,22 +307,28 @@ export class AlertEngine {
     return { condition: rule.condition, groupBy: rule.groupBy, windowMs, start, end, topEvents: this.#topEvents };
   }
 
-  /** Evaluates and decides the plan's windows in order (each sees the states the previous one left), then commits. */
-  async #commitPlan(
-    rule: AlertRule,
-    cursor: RuleCursor,
-    plan: WindowPlan,
-    reader: RuleReader,
-  ): Promise<{ status: 'conflict' } | { status: 'done'; windows: number; notifications: number; watermark: number }> {
+  /** Evaluates and decides the plan's windows in order: each sees the states the previous one left. */
+  async #decidePlan(rule: AlertRule, plan: WindowPlan, states: GroupState[], reader: RuleReader): Promise<Decisions> {
     const windowMs = durationMs(rule.window);
     const ctx = this.#ctx(rule);
-    const d = startDecisions(await this.#state.getGroupStates(rule.id), plan.skipped ? [this.#skipped(rule, plan.skipped)] : []);
+    const d = startDecisions(states, plan.skipped ? [this.#skipped(rule, plan.skipped)] : []);
     let pieceStart = plan.start;
     for (const pieceEnd of plan.ends) {
       const results = await evaluateWindow(reader, { ...this.#input(rule, windowMs, pieceStart, pieceEnd), firingGroups: firingGroups(d) });
       decideWindow(ctx, d, results, pieceStart, pieceEnd);
       pieceStart = pieceEnd;
     }
+    return d;
+  }
+
+  /** Decides the plan's windows, then commits them. */
+  async #commitPlan(
+    rule: AlertRule,
+    cursor: RuleCursor,
+    plan: WindowPlan,
+    reader: RuleReader,
+  ): Promise<{ status: 'conflict' } | { status: 'done'; windows: number; notifications: number; watermark: number }> {
+    const d = await this.#decidePlan(rule, plan, await this.#state.getGroupStates(rule.id), reader);
     const watermark = plan.ends.at(-1)!;
     if (!(await this.#state.commitEvaluation(buildCommit(rule, this.owner, cursor, watermark, d, this.#now()), this.#now()))) {
       return { status: 'conflict' };

@@ -102,6 +102,15 @@ export interface AlertStateStore extends SavedSearchStore {
    */
   commitEvaluation(commit: EvaluationCommit, now: number): Promise<boolean>;
 
+  // evaluation of many rules at once (the engine's cycle): the same, in one round trip each
+  /** acquireLease for each rule; the ids whose lease `owner` now holds. */
+  acquireLeases(ruleIds: string[], owner: string, now: number, ttlMs: number): Promise<Set<string>>;
+  releaseLeases(ruleIds: string[], owner: string): Promise<void>;
+  getCursors(ruleIds: string[]): Promise<Map<string, RuleCursor>>;
+  getGroupStatesOf(ruleIds: string[]): Promise<Map<string, GroupState[]>>;
+  /** commitEvaluation for each commit, each on its own condition; whether each was applied, in order. */
+  commitEvaluations(commits: EvaluationCommit[], now: number): Promise<boolean[]>;
+
   // delivery
   /**
    * Claims up to `limit` pending outbox entries due at `now` for `owner` until `now + ttlMs`

@@ -376,7 +376,8 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       expect((await firedEvents(state, team, id)).sort()).toEqual(all.map((x) => x.id).sort());
       expect(statuses.filter((s) => s === 'done')).toHaveLength(15);
       expect(await historyOf(state, team, id, ['fired'])).toHaveLength(15);
-    });
+      // 15 ticks, each waiting for a refresh on Elasticsearch: more than the default 30 s on a busy machine.
+    }, 120_000);
 
     it('a lease held by a live instance keeps others out until it expires', async () => {
       const { state, clock, engine, rule } = await setup();
