@@ -53,7 +53,7 @@ export interface EngineOptions {
    * above it those rules ask the store one by one. 0 turns the shared read off. Default 50,000.
    */
   windowMaxEvents?: number;
-  /** Rules of one team evaluated at once on the shared read (their state and look-back reads overlap). Default 8. */
+  /** Rules of one team evaluated at once (their store reads of a step travel together on Elasticsearch). Default 32. */
   ruleConcurrency?: number;
   onError?: (rule: AlertRule, err: unknown) => void;
   /** Called after each rule's evaluation with how long it took (after the team's shared read): benchmarks. */
@@ -110,7 +110,7 @@ export class AlertEngine {
     this.#topEvents = o.topEvents ?? 5;
     this.#fetchLimit = o.fetchLimit;
     this.#windowMax = o.windowMaxEvents ?? 50_000;
-    this.#ruleConcurrency = o.ruleConcurrency ?? 8;
+    this.#ruleConcurrency = o.ruleConcurrency ?? 32;
     this.#onError = o.onError;
     this.#onEvaluated = o.onEvaluated;
   }
@@ -162,6 +162,8 @@ export class AlertEngine {
     };
     const enabled = rules.filter((r) => r.enabled);
     for (const r of rules) if (!r.enabled) results.set(r.id, { status: 'disabled' });
+    // The team's rules are evaluated together: their store reads of one step travel together.
+    const store = this.#store.batched?.() ?? this.#store;
     const held = await this.#state.acquireLeases(enabled.map((r) => r.id), this.owner, this.#now(), this.#leaseMs);
     const mine = enabled.filter((r) => held.has(r.id));
     for (const r of enabled) if (!held.has(r.id)) results.set(r.id, { status: 'busy' });
@@ -179,15 +181,15 @@ export class AlertEngine {
           await fail(rule, err);
         }
       }
-      const cache = due.length > 0 && this.#windowMax > 0 ? await this.#sharedRead(team, due) : null;
+      const cache = due.length > 0 && this.#windowMax > 0 ? await this.#sharedRead(store, team, due) : null;
       const shared = cache ? due.filter((d) => d.range.from >= cache.from) : [];
       for (const d of due) if (!shared.includes(d)) alone.push(d.rule);
-      if (cache && shared.length > 0) await this.#evaluateShared(shared, cache, results, fail);
+      if (cache && shared.length > 0) await this.#evaluateShared(store, shared, cache, results, fail);
       await runLimited(
         alone.map((rule) => async () => {
           const started = performance.now();
           try {
-            results.set(rule.id, await this.#evaluate(rule));
+            results.set(rule.id, await this.#evaluate(rule, store));
           } catch (err) {
             await fail(rule, err);
           }
@@ -208,7 +210,13 @@ export class AlertEngine {
    * The rules served by the shared read: each one's windows decided from its matches in
    * memory (rules at once, so their look-back reads overlap), then every commit in one go.
    */
-  async #evaluateShared(due: Due[], cache: WindowCache, results: Map<string, RunResult>, fail: (rule: AlertRule, err: unknown) => Promise<void>): Promise<void> {
+  async #evaluateShared(
+    store: AuditStore,
+    due: Due[],
+    cache: WindowCache,
+    results: Map<string, RunResult>,
+    fail: (rule: AlertRule, err: unknown) => Promise<void>,
+  ): Promise<void> {
     const states = await this.#state.getGroupStatesOf(due.map((d) => d.rule.id));
     const commits: Array<{ d: Due; commit: EvaluationCommit; notified: boolean }> = [];
     const now = Date.now();
@@ -216,7 +224,7 @@ export class AlertEngine {
       due.map((d) => async () => {
         const started = performance.now();
         try {
-          const reader = memoryReader(cache, d.range, this.#ruleQuery(d.rule), this.#reader(d.rule), now);
+          const reader = memoryReader(cache, d.range, this.#ruleQuery(d.rule), this.#reader(d.rule, store), now);
           const decisions = await this.#decidePlan(d.rule, d.plan, states.get(d.rule.id) ?? [], reader);
           commits.push({ d, commit: buildCommit(d.rule, this.owner, d.cursor, d.plan.ends.at(-1)!, decisions, this.#now()), notified: decisions.groups.length > 0 });
         } catch (err) {
@@ -256,13 +264,13 @@ export class AlertEngine {
    * within windowMaxEvents (counted first, cheaply); rules that need more ask the store. Null
    * when no range fits or the read fails (then every rule asks the store, and fails alone).
    */
-  async #sharedRead(team: string, due: Due[]): Promise<WindowCache | null> {
+  async #sharedRead(store: AuditStore, team: string, due: Due[]): Promise<WindowCache | null> {
     const to = Math.max(...due.map((d) => d.range.to));
     const starts = [...new Set(due.map((d) => d.range.from))].sort((a, b) => a - b);
     try {
       for (const from of starts) {
-        if ((await this.#store.count(team, { query: null, from, to })) > this.#windowMax) continue;
-        return await WindowCache.read(this.#store, team, from, to, this.#windowMax);
+        if ((await store.count(team, { query: null, from, to })) > this.#windowMax) continue;
+        return await WindowCache.read(store, team, from, to, this.#windowMax);
       }
     } catch {
       // The store failed: each rule then reads for itself, and a rule that fails is recorded.
@@ -288,8 +296,8 @@ export class AlertEngine {
     return { team: rule.team, query: this.#query(rule), groupBy: rule.groupBy, topEvents: this.#topEvents };
   }
 
-  #reader(rule: AlertRule): RuleReader {
-    return storeReader(this.#store, this.#ruleQuery(rule), this.#fetchLimit);
+  #reader(rule: AlertRule, store: AuditStore): RuleReader {
+    return storeReader(store, this.#ruleQuery(rule), this.#fetchLimit);
   }
 
   #plan(cursor: RuleCursor, windowMs: number): WindowPlan | null {
@@ -337,9 +345,9 @@ export class AlertEngine {
   }
 
   /** The rule on its own: its windows from the watermark, each commit of at most windowsPerCommit windows, reading the store. */
-  async #evaluate(rule: AlertRule): Promise<RunResult> {
+  async #evaluate(rule: AlertRule, store: AuditStore): Promise<RunResult> {
     const windowMs = durationMs(rule.window);
-    const reader = this.#reader(rule);
+    const reader = this.#reader(rule, store);
     let windows = 0;
     let notifications = 0;
     for (;;) {

@@ -316,16 +316,20 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       await engine().runRule(id);
       // An instance that dies after its first store query: nothing of its run is committed.
       let calls = 0;
-      const dying = new Proxy(store, {
-        get(target, prop, receiver) {
-          const value = Reflect.get(target, prop, receiver);
-          if (typeof value !== 'function') return value;
-          return (...args: unknown[]) => {
-            if (++calls > 1) throw new Error('process killed');
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
-      });
+      const dies = (s: AuditStore): AuditStore =>
+        new Proxy(s, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver);
+            if (typeof value !== 'function') return value;
+            // A batched view of the store dies with it.
+            if (prop === 'batched') return () => dies((value as () => AuditStore).apply(target));
+            return (...args: unknown[]) => {
+              if (++calls > 1) throw new Error('process killed');
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          },
+        });
+      const dying = dies(store);
       clock.now = T0 + 3 * MIN;
       await expect(engine({ store: dying, owner: 'dying' }).runRule(id)).rejects.toThrow('process killed');
       // "Restart": a new process opens the persisted state.

@@ -29,6 +29,7 @@ import type {
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
 import { compileQuery, esPath } from './compile-es.ts';
+import { MsearchBatcher, type ReadExecutor } from './msearch.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fromSource } from './document.ts';
 import { toAppError } from './errors.ts';
@@ -92,6 +93,8 @@ export class ElasticsearchStore implements AuditStore {
   readonly #bulk: BulkOptions;
   readonly #replicas: number;
   readonly #teams = new Map<TeamId, Promise<TeamSetup>>();
+  /** Reads one at a time: the client itself (batched() runs them through _msearch). */
+  readonly #reads: ReadExecutor;
   /** Indices created with their ILM origination date by this process. */
   readonly #created = new Set<string>();
 
@@ -103,6 +106,7 @@ export class ElasticsearchStore implements AuditStore {
     this.#refresh = options.refresh ?? false;
     this.#bulk = { ...DEFAULT_BULK_OPTIONS, ...options.bulk, refresh: this.#refresh };
     this.#replicas = options.replicas ?? (capabilities.dataNodes > 1 ? 1 : 0);
+    this.#reads = { search: (params) => client.search(params), count: (params) => client.count(params) };
   }
 
   /**
@@ -262,6 +266,10 @@ export class ElasticsearchStore implements AuditStore {
   }
 
   async search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+    return this.#search(this.#reads, team, request);
+  }
+
+  async #search(exec: ReadExecutor, team: TeamId, request: SearchRequest): Promise<SearchPage> {
     const size = request.size;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
       throw new ValidationError(`page size must be an integer from 1 to ${MAX_PAGE}`, { field: 'size' });
@@ -271,7 +279,7 @@ export class ElasticsearchStore implements AuditStore {
     const target = this.#target(team);
     const query = this.#query(team, request);
     try {
-      const response = await this.client.search<Record<string, unknown>>({
+      const response = await exec.search<Record<string, unknown>>({
         ...target,
         query,
         sort: [{ '@timestamp': { order } }, { 'auditlog.id': { order, unmapped_type: 'keyword' } }],
@@ -295,10 +303,14 @@ export class ElasticsearchStore implements AuditStore {
   }
 
   async count(team: TeamId, request: QueryRequest): Promise<number> {
+    return this.#count(this.#reads, team, request);
+  }
+
+  async #count(exec: ReadExecutor, team: TeamId, request: QueryRequest): Promise<number> {
     const target = this.#target(team);
     const query = this.#query(team, request);
     try {
-      return (await this.client.count({ ...target, query })).count;
+      return (await exec.count({ ...target, query })).count;
     } catch (err) {
       throw toAppError(err, 'count');
     }
@@ -354,6 +366,10 @@ export class ElasticsearchStore implements AuditStore {
   }
 
   async facets(team: TeamId, request: FacetRequest): Promise<Facet> {
+    return this.#facets(this.#reads, team, request);
+  }
+
+  async #facets(exec: ReadExecutor, team: TeamId, request: FacetRequest): Promise<Facet> {
     const size = request.size ?? 10;
     if (!Number.isInteger(size) || size < 1 || size > 100) {
       throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
@@ -362,7 +378,7 @@ export class ElasticsearchStore implements AuditStore {
     const target = this.#target(team);
     const query = this.#query(team, request);
     try {
-      const response = await this.client.search({
+      const response = await exec.search({
         ...target,
         query,
         size: 0,
@@ -387,7 +403,7 @@ export class ElasticsearchStore implements AuditStore {
       if (raw.length > 0) {
         // Events, not values: an event with two top values (arrays) counts once, as in the SQLite store.
         covered = (
-          await this.client.count({
+          await exec.count({
             ...target,
             query: { bool: { must: [query], filter: [{ terms: { [field]: raw.map((b) => b.key) } }] } },
           })
@@ -412,6 +428,29 @@ export class ElasticsearchStore implements AuditStore {
     } catch (err) {
       throw toAppError(err, 'get');
     }
+  }
+
+  /**
+   * A view of this store whose searches, counts and facets asked for at once travel in one
+   * `_msearch` (msearch.ts); everything else is this store's. For a caller with many reads in
+   * flight together (the alert engine's cycle).
+   */
+  batched(): AuditStore {
+    const exec = new MsearchBatcher(this.client, (err) => toAppError(err, 'multi-search'));
+    return {
+      kind: this.kind,
+      retention: this.retention,
+      append: (team, events, options) => this.append(team, events, options),
+      search: (team, request) => this.#search(exec, team, request),
+      count: (team, request) => this.#count(exec, team, request),
+      facets: (team, request) => this.#facets(exec, team, request),
+      histogram: (team, request) => this.histogram(team, request),
+      get: (team, id) => this.get(team, id),
+      deleteOlderThan: (team, cutoff) => this.deleteOlderThan(team, cutoff),
+      dropTeam: (team) => this.dropTeam(team),
+      ping: () => this.ping(),
+      close: () => this.close(),
+    };
   }
 
   /** This team's indices with the span each covers (names we did not make are left out). */
