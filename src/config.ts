@@ -23,6 +23,8 @@ export const Config = z
     AUDITLOG_MAX_BODY_BYTES: positiveInt.default(10 * 1024 * 1024),
     AUDITLOG_MAX_EVENTS_PER_REQUEST: positiveInt.default(10_000),
     AUDITLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How often a live tail (GET /api/v1/events/tail) polls the store for new events. */
+    AUDITLOG_TAIL_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
     ES_URL: z.url().optional(),
     ES_USERNAME: z.string().optional(),
     ES_PASSWORD: z.string().optional(),

@@ -10,12 +10,14 @@ import { Deliverer } from './deliverer.ts';
 import { AlertEngine } from './engine.ts';
 import { AlertScheduler } from './scheduler.ts';
 import { SavedSearchService } from '../saved-searches/service.ts';
+import { RuleTester } from './rule-test.ts';
 import { AlertService } from './service.ts';
 import type { AlertStateStore } from './state-store.ts';
 
 export { AlertEngine, type EngineOptions, type RunResult } from './engine.ts';
 export { AlertScheduler } from './scheduler.ts';
 export { AlertService, canonicalQuery, type RuleView } from './service.ts';
+export { RuleTester, type DryRun, type EventTest } from './rule-test.ts';
 export { Deliverer } from './deliverer.ts';
 export { SqliteAlertStateStore } from './sqlite-state-store.ts';
 export { ElasticsearchAlertStateStore, ALERT_INDEX_PREFIX } from './elasticsearch-state-store.ts';
@@ -43,6 +45,8 @@ export interface Alerting {
   service: AlertService;
   /** Saved searches persist in the alert state store. */
   savedSearches: SavedSearchService;
+  /** Tries a rule on an event or a past range, writing nothing. */
+  tester: RuleTester;
   engine: AlertEngine;
   deliverer: Deliverer;
   scheduler: AlertScheduler;
@@ -81,6 +85,12 @@ export function createAlerting(o: AlertingOptions): Alerting {
     state: o.state,
     service,
     savedSearches: new SavedSearchService(o.state, o.now),
+    tester: new RuleTester({
+      store: o.store,
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+      ...(o.windowMaxEvents ? { maxEvents: o.windowMaxEvents } : {}),
+    }),
     engine,
     deliverer,
     scheduler,

@@ -124,6 +124,11 @@ export class AlertService {
     return out;
   }
 
+  /** A rule as it would be stored, validated (its query parsed and made canonical), without storing it. */
+  validateRule(input: RuleInput): RuleSpec {
+    return this.#validate(input, []);
+  }
+
   async #getRule(team: string, id: string): Promise<AlertRule> {
     const rule = await this.#o.state.getRule(team, id);
     if (!rule) throw new NotFoundError('alert rule', id);

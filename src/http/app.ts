@@ -11,17 +11,20 @@ import type { Alerting } from '../alerts/index.ts';
 import { AppError } from '../errors.ts';
 import type { AuditTrail } from '../services/audit-trail.ts';
 import type { IngestService } from '../services/ingest.ts';
+import type { LiveTail } from '../services/live-tail.ts';
 import type { SearchService } from '../services/search.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { TeamService } from '../teams/service.ts';
 import { authenticate } from './auth.ts';
 import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
+import { registerAlertTestRoutes } from './routes/alert-test.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
 import { registerIngestRoutes } from './routes/ingest.ts';
 import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerSystemRoutes } from './routes/system.ts';
+import { registerTailRoutes } from './routes/tail.ts';
 import { registerTeamRoutes } from './routes/teams.ts';
 
 export interface AppDeps {
@@ -31,6 +34,7 @@ export interface AppDeps {
   teams: TeamService;
   ingest: IngestService;
   search: SearchService;
+  tail: LiveTail;
   logger: Logger;
   maxBodyBytes: number;
   version: string;
@@ -91,10 +95,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
   });
   registerIngestRoutes(app, { ingest: deps.ingest, teams: deps.teams, maxBodyBytes: deps.maxBodyBytes });
+  // Before the search routes: /events/tail must not be read as the event id "tail".
+  registerTailRoutes(app, { tail: deps.tail });
   registerSearchRoutes(app, { search: deps.search, store: deps.store });
   registerTeamRoutes(app, { teams: deps.teams });
   registerSystemRoutes(app, { search: deps.search });
   registerSavedSearchRoutes(app, { savedSearches: deps.alerting.savedSearches });
+  registerAlertTestRoutes(app, { alerts: deps.alerting.service, tester: deps.alerting.tester, store: deps.store });
   registerAlertRoutes(app, { alerts: deps.alerting.service, engine: deps.alerting.engine });
   return app;
 }
