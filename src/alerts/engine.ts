@@ -56,8 +56,8 @@ export interface EngineOptions {
   /** Rules of one team evaluated at once (their store reads of a step travel together on Elasticsearch). Default 32. */
   ruleConcurrency?: number;
   onError?: (rule: AlertRule, err: unknown) => void;
-  /** Called after each rule's evaluation with how long it took (after the team's shared read): benchmarks. */
-  onEvaluated?: (rule: AlertRule, result: RunResult, ms: number) => void;
+  /** Called after each rule's evaluation with how long it took (the shared read, state and commits aside): benchmarks. */
+  onEvaluated?: (rule: AlertRule, ms: number) => void;
 }
 
 export type RunResult =
@@ -193,7 +193,7 @@ export class AlertEngine {
           } catch (err) {
             await fail(rule, err);
           }
-          this.#onEvaluated?.(rule, results.get(rule.id)!, performance.now() - started);
+          this.#onEvaluated?.(rule, performance.now() - started);
         }),
         this.#ruleConcurrency,
       );
@@ -229,10 +229,8 @@ export class AlertEngine {
           commits.push({ d, commit: buildCommit(d.rule, this.owner, d.cursor, d.plan.ends.at(-1)!, decisions, this.#now()), notified: decisions.groups.length > 0 });
         } catch (err) {
           await fail(d.rule, err);
-          this.#onEvaluated?.(d.rule, results.get(d.rule.id)!, performance.now() - started);
-          return;
         }
-        this.#onEvaluated?.(d.rule, { status: 'done', windows: 1, notifications: 0, watermark: d.plan.ends.at(-1)!, read: 'shared' }, performance.now() - started);
+        this.#onEvaluated?.(d.rule, performance.now() - started);
       }),
       this.#ruleConcurrency,
     );
