@@ -51,10 +51,6 @@ export class WindowCache {
     return new WindowCache(from, to, events);
   }
 
-  covers(from: number, to: number): boolean {
-    return from >= this.from && to <= this.to;
-  }
-
   /** Index of the first event at or after `t`. */
   indexAt(t: number): number {
     let lo = 0;

@@ -203,7 +203,7 @@ function originalLeaf(node: FieldNode, path: string): Predicate {
   return keywordLeaf(node, values);
 }
 
-function keywordLeaf(node: Exclude<FieldNode, { type: 'exists' }> | FieldNode, values: Values): Predicate {
+function keywordLeaf(node: FieldNode, values: Values): Predicate {
   switch (node.type) {
     case 'exists':
       return (v) => values(v).length > 0;
