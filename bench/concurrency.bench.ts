@@ -30,6 +30,7 @@ import { IngestLimits } from '../src/ingest/limits.ts';
 import { createLogger, createRuntime } from '../src/runtime.ts';
 import { AuditTrail } from '../src/services/audit-trail.ts';
 import { IngestService } from '../src/services/ingest.ts';
+import { LiveTail } from '../src/services/live-tail.ts';
 import { SearchService } from '../src/services/search.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { generateEvent, percentile, QUERY_KINDS } from './fixtures.ts';
@@ -164,6 +165,7 @@ async function startSide(dataDir: string, reads: 'inline' | 'pool') {
     teams: rt.teams,
     ingest: new IngestService(store, rt.control, IngestLimits.parse({ maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES, maxEvents: config.AUDITLOG_MAX_EVENTS_PER_REQUEST })),
     search: new SearchService(store),
+    tail: new LiveTail({ store, pollMs: 1_000 }),
     logger,
     maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES,
     version: 'bench',

@@ -173,3 +173,47 @@ export const QUERY_KINDS: Array<[kind: string, query: (k: number) => string]> = 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
+
+// --- the alert benchmark's events (bench/alerts.bench.ts) ------------------------------------
+
+/** Its "now": events cover the ALERT_SPAN before it, so a 5-minute window holds ~500 events at 1M. */
+export const ALERT_NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+export const ALERT_SPAN = 7 * 86_400_000;
+export const ALERT_USERS = Array.from({ length: 2000 }, (_, i) => `user${i}@example${i % 7}.com`);
+export const ALERT_IPS = Array.from({ length: 5000 }, (_, i) => `${10 + (i % 200)}.${(i * 7) % 256}.${(i * 13) % 256}.${((i * 31) % 254) + 1}`);
+export const ALERT_ACTIONS = [
+  'login', 'logout', 'user-login', 'POST:/api/v1/user/login', 'password-reset', 'role-granted', 'user-promote', 'api-key-created',
+  'POST:/api/v1/company/saml/metadata', 'export', 'read', 'POST:/api/v1/logquery', 'update', 'create', 'delete', 'rule-update',
+];
+const ALERT_CATEGORY: Record<string, string> = { login: 'authentication', 'user-login': 'authentication', 'role-granted': 'iam', export: 'file' };
+
+/**
+ * Alert event `i` of `total`: one team's audit trail over the week before ALERT_NOW, evenly
+ * spaced; 2,000 users (skewed), 5,000 source addresses, 16 actions, 10% failures. Each event
+ * has its own seeded PRNG, so any slice can be made alone and every store gets the same data.
+ */
+export function alertEvent(i: number, team: string, total: number): StoredEvent {
+  const r = rng(i * 2654435761 + 17);
+  const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)]!;
+  const user = ALERT_USERS[Math.floor(Math.pow(r(), 1.3) * ALERT_USERS.length)]!;
+  const action = pick(ALERT_ACTIONS);
+  const ts = ALERT_NOW - ALERT_SPAN + Math.floor((i / total) * ALERT_SPAN);
+  const original = { user, action, ip: pick(ALERT_IPS), ok: r() > 0.1 };
+  return {
+    id: `a${i.toString(36).padStart(8, '0')}`,
+    team,
+    timestamp: ts,
+    received: ts,
+    format: 'generic',
+    flags: [],
+    ecs: {
+      'event.action': action,
+      'event.outcome': original.ok ? 'success' : 'failure',
+      ...(ALERT_CATEGORY[action] ? { 'event.category': [ALERT_CATEGORY[action]!] } : {}),
+      'user.email': user,
+      'source.ip': original.ip,
+    },
+    original,
+    raw: JSON.stringify(original),
+  };
+}

@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
-import { compileToElasticsearch } from '../src/query/compile-es.ts';
+import { compileToElasticsearch } from '../src/store/elasticsearch/compile-es.ts';
 import { parseQuery } from '../src/query/parse.ts';
 
 const lucene = createRequire(import.meta.url)('lucene-query-parser') as { parse(query: string): unknown };

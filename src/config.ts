@@ -35,6 +35,8 @@ export const Config = z
     AUDITLOG_AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(60),
     /** Reverse proxies (CIDRs) whose X-Forwarded-For header names the client. */
     AUDITLOG_TRUSTED_PROXIES: CidrList.default([]),
+    /** How often a live tail (GET /api/v1/events/tail) polls the store for new events. */
+    AUDITLOG_TAIL_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
     ES_URL: z.url().optional(),
     ES_USERNAME: z.string().optional(),
     ES_PASSWORD: z.string().optional(),

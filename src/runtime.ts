@@ -8,6 +8,7 @@ import type { Alerting } from './alerts/index.ts';
 import type { Config } from './config.ts';
 import { AuditTrail } from './services/audit-trail.ts';
 import { IngestService } from './services/ingest.ts';
+import { LiveTail } from './services/live-tail.ts';
 import { SearchService } from './services/search.ts';
 import { IngestLimits } from './ingest/limits.ts';
 import { openBackend } from './backend.ts';
@@ -25,6 +26,7 @@ export interface Runtime {
   search: SearchService;
   audit: AuditTrail;
   alerting: Alerting;
+  tail: LiveTail;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function createRuntime(config: Config, logger = createLogger(config
     IngestLimits.parse({ maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES, maxEvents: config.AUDITLOG_MAX_EVENTS_PER_REQUEST }),
   );
   const search = new SearchService(store);
+  const tail = new LiveTail({ store, pollMs: config.AUDITLOG_TAIL_POLL_MS });
   return {
     config,
     logger,
@@ -54,6 +57,10 @@ export async function createRuntime(config: Config, logger = createLogger(config
     search,
     audit,
     alerting,
-    close: () => backend.close(),
+    tail,
+    close: () => {
+      tail.close();
+      return backend.close();
+    },
   };
 }

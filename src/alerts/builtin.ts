@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { RuleInput, SavedSearchInput } from './model.ts';
+import { SavedSearchInput } from '../saved-searches/model.ts';
+import { RuleInput } from './model.ts';
 
 export const DEFAULT_BUILTIN_DIR = fileURLToPath(new URL('../../queries/', import.meta.url));
 

@@ -12,9 +12,10 @@
  * are either all committed or not at all, exactly as with SQLite.
  */
 import { createHash } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { createSystemIndices, deleteMatching, getVersioned, type Mapping, type Versioned, writeIfUnchanged } from '../store/elasticsearch/system-indices.ts';
-import type { AlertRule, SavedSearch } from './model.ts';
+import type { SavedSearch } from '../saved-searches/model.ts';
+import type { AlertRule } from './model.ts';
 import type {
   AlertStateStore,
   EvaluationCommit,
@@ -147,7 +148,9 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     const found = await this.#get<{ team: string }>(this.#idx.rules, id);
     if (!found || found.doc.team !== team) return false;
     await this.#es.delete({ index: this.#idx.rules, id, refresh: true });
-    await deleteMatching(this.#es, [this.#idx.cursors, this.#idx.groups], { term: { rule: id } });
+    // The cursor by id: its writes are not refreshed (see #writeCursor), so a search may not see it yet.
+    await this.#es.delete({ index: this.#idx.cursors, id, refresh: true }, { ignore: [404] });
+    await deleteMatching(this.#es, [this.#idx.groups], { term: { rule: id } });
     const pending = await this.#es.search<OutboxDoc>({
       index: this.#idx.outbox,
       size: MAX_LIST,
@@ -195,22 +198,29 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     if (found?.doc.pending) {
       await this.#applyPending(ruleId, found.doc.pending);
       const doc = { ...found.doc, pending: null };
-      const written = await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, doc, found);
+      const written = await this.#writeCursor(ruleId, doc, found);
       return written ? { doc, ...written } : this.#get<CursorDoc>(this.#idx.cursors, ruleId);
     }
     return found;
   }
 
   async #applyPending(ruleId: string, p: NonNullable<CursorDoc['pending']>) {
+    await this.#applyPendings([[ruleId, p]]);
+  }
+
+  /** Writes the effects of committed evaluations (idempotent: re-applying writes the same documents). */
+  async #applyPendings(pendings: Array<[ruleId: string, pending: NonNullable<CursorDoc['pending']>]>) {
     const ops: unknown[] = [];
-    for (const s of p.states) {
-      const id = groupId(ruleId, s.group);
-      if (s.status === 'ok' && s.suppressed === 0 && s.lastNotifiedAt === null) ops.push({ delete: { _index: this.#idx.groups, _id: id } });
-      else ops.push({ index: { _index: this.#idx.groups, _id: id } }, { rule: ruleId, group: s.group, state: s });
+    for (const [ruleId, p] of pendings) {
+      for (const s of p.states) {
+        const id = groupId(ruleId, s.group);
+        if (s.status === 'ok' && s.suppressed === 0 && s.lastNotifiedAt === null) ops.push({ delete: { _index: this.#idx.groups, _id: id } });
+        else ops.push({ index: { _index: this.#idx.groups, _id: id } }, { rule: ruleId, group: s.group, state: s });
+      }
+      // `create`, not `index`: re-applying must not reset an entry a deliverer already updated.
+      for (const o of p.outbox) ops.push({ create: { _index: this.#idx.outbox, _id: o.id } }, { ...o, claimOwner: null, claimUntil: null });
+      for (const h of p.history) ops.push({ create: { _index: this.#idx.history, _id: h.id } }, h);
     }
-    // `create`, not `index`: re-applying must not reset an entry a deliverer already updated.
-    for (const o of p.outbox) ops.push({ create: { _index: this.#idx.outbox, _id: o.id } }, { ...o, claimOwner: null, claimUntil: null });
-    for (const h of p.history) ops.push({ create: { _index: this.#idx.history, _id: h.id } }, h);
     if (ops.length === 0) return;
     const r = await this.#es.bulk({ operations: ops as never, refresh: true });
     if (r.errors) {
@@ -222,6 +232,14 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     }
   }
 
+  /**
+   * Cursors are only ever read by id, which sees a write at once: they are written without a
+   * refresh (a refresh per lease, commit and release was most of an evaluation's time).
+   */
+  #writeCursor(ruleId: string, doc: CursorDoc, expected: { seqNo: number; primaryTerm: number } | null) {
+    return writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, doc, expected, { refresh: false });
+  }
+
   async acquireLease(ruleId: string, owner: string, now: number, ttlMs: number) {
     const found = await this.#cursor(ruleId);
     if (found) {
@@ -229,14 +247,14 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
       if (d.leaseOwner !== null && d.leaseOwner !== owner && (d.leaseUntil ?? 0) > now) return false;
     }
     const base: CursorDoc = found?.doc ?? { rule: ruleId, watermark: null, version: 0, leaseOwner: null, leaseUntil: null, pending: null };
-    return (await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, { ...base, leaseOwner: owner, leaseUntil: now + ttlMs }, found)) !== null;
+    return (await this.#writeCursor(ruleId, { ...base, leaseOwner: owner, leaseUntil: now + ttlMs }, found)) !== null;
   }
 
   async releaseLease(ruleId: string, owner: string) {
     const found = await this.#get<CursorDoc>(this.#idx.cursors, ruleId);
     if (!found || found.doc.leaseOwner !== owner) return;
     // Lost to a concurrent write: the lease then expires on its own.
-    await writeIfUnchanged(this.#es, this.#idx.cursors, ruleId, { ...found.doc, leaseOwner: null, leaseUntil: null }, found);
+    await this.#writeCursor(ruleId, { ...found.doc, leaseOwner: null, leaseUntil: null }, found);
   }
 
   async getCursor(ruleId: string): Promise<RuleCursor> {
@@ -256,13 +274,129 @@ export class ElasticsearchAlertStateStore implements AlertStateStore {
     const d = found.doc;
     if (d.version !== c.expectedVersion || d.leaseOwner !== c.owner || (d.leaseUntil ?? 0) <= now || d.pending) return false;
     const pending = { states: c.states, outbox: c.outbox, history: c.history };
-    const written = await writeIfUnchanged(this.#es, this.#idx.cursors, c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending }, found);
+    const written = await this.#writeCursor(c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending }, found);
     if (!written) return false;
     // Committed. Applying can fail and be retried by the next reader of the cursor.
     await this.#applyPending(c.ruleId, pending);
     // Lost to a concurrent write: the next reader of the cursor applies and clears `pending` again.
-    await writeIfUnchanged(this.#es, this.#idx.cursors, c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending: null }, written);
+    await this.#writeCursor(c.ruleId, { ...d, watermark: c.watermark, version: d.version + 1, pending: null }, written);
     return true;
+  }
+
+  // --- evaluation of many rules at once: one mget and a bulk or two per step, not one request per rule ---
+
+  /** Cursor documents with their versions, as stored (pending effects not applied). */
+  async #mgetCursors(ruleIds: string[]): Promise<Map<string, Versioned<CursorDoc>>> {
+    const out = new Map<string, Versioned<CursorDoc>>();
+    if (ruleIds.length === 0) return out;
+    const r = await this.#es.mget<CursorDoc>({ index: this.#idx.cursors, ids: ruleIds });
+    for (const d of r.docs) {
+      if ('error' in d && d.error) throw new Error(`could not read alert cursor ${d._id}: ${d.error.reason ?? d.error.type}`);
+      const got = d as estypes.GetGetResult<CursorDoc>;
+      if (got.found) out.set(got._id, { doc: got._source!, seqNo: got._seq_no!, primaryTerm: got._primary_term! });
+    }
+    return out;
+  }
+
+  /** Cursor documents with their versions, pending effects of interrupted commits applied first. */
+  async #cursors(ruleIds: string[]): Promise<Map<string, Versioned<CursorDoc>>> {
+    const found = await this.#mgetCursors(ruleIds);
+    for (const [id, v] of found) {
+      if (!v.doc.pending) continue;
+      const fixed = await this.#cursor(id);
+      if (fixed) found.set(id, fixed);
+      else found.delete(id);
+    }
+    return found;
+  }
+
+  /**
+   * Writes cursors on condition (the version read, or none yet) in one bulk, without a
+   * refresh (see #writeCursor); the new versions of those written. A 409 lost to another writer.
+   */
+  async #writeCursors(items: Array<{ id: string; doc: CursorDoc; expected: { seqNo: number; primaryTerm: number } | null }>) {
+    const written = new Map<string, { seqNo: number; primaryTerm: number }>();
+    if (items.length === 0) return written;
+    const index = this.#idx.cursors;
+    const ops = items.flatMap(({ id, doc, expected }) => [
+      expected ? { index: { _index: index, _id: id, if_seq_no: expected.seqNo, if_primary_term: expected.primaryTerm } } : { create: { _index: index, _id: id } },
+      doc,
+    ]);
+    const r = await this.#es.bulk({ operations: ops as never, refresh: false });
+    r.items.forEach((item, i) => {
+      const res = Object.values(item)[0]!;
+      if (res.status < 300) written.set(items[i]!.id, { seqNo: res._seq_no!, primaryTerm: res._primary_term! });
+      else if (res.status !== 409) throw new Error(`could not write alert cursor ${items[i]!.id}: ${res.error?.reason ?? res.error?.type ?? res.status}`);
+    });
+    return written;
+  }
+
+  async acquireLeases(ruleIds: string[], owner: string, now: number, ttlMs: number) {
+    const found = await this.#cursors(ruleIds);
+    const items: Array<{ id: string; doc: CursorDoc; expected: Versioned<CursorDoc> | null }> = [];
+    for (const id of ruleIds) {
+      const f = found.get(id);
+      if (f && f.doc.leaseOwner !== null && f.doc.leaseOwner !== owner && (f.doc.leaseUntil ?? 0) > now) continue;
+      const base: CursorDoc = f?.doc ?? { rule: id, watermark: null, version: 0, leaseOwner: null, leaseUntil: null, pending: null };
+      items.push({ id, doc: { ...base, leaseOwner: owner, leaseUntil: now + ttlMs }, expected: f ?? null });
+    }
+    return new Set((await this.#writeCursors(items)).keys());
+  }
+
+  async releaseLeases(ruleIds: string[], owner: string) {
+    const found = await this.#mgetCursors(ruleIds);
+    const items = [...found].filter(([, f]) => f.doc.leaseOwner === owner).map(([id, f]) => ({ id, doc: { ...f.doc, leaseOwner: null, leaseUntil: null }, expected: f }));
+    // Lost to a concurrent write: those leases then expire on their own.
+    await this.#writeCursors(items);
+  }
+
+  async getCursors(ruleIds: string[]) {
+    const found = await this.#cursors(ruleIds);
+    return new Map(ruleIds.map((id): [string, RuleCursor] => {
+      const f = found.get(id);
+      return [id, f ? { watermark: f.doc.watermark, version: f.doc.version } : { watermark: null, version: 0 }];
+    }));
+  }
+
+  async getGroupStatesOf(ruleIds: string[]) {
+    const out = new Map<string, GroupState[]>(ruleIds.map((id) => [id, []]));
+    if (ruleIds.length === 0) return out;
+    await this.#cursors(ruleIds);
+    let after: estypes.SortResults | undefined;
+    for (;;) {
+      const r = await this.#es.search<{ rule: string; state: GroupState }>({
+        index: this.#idx.groups,
+        size: MAX_LIST,
+        query: { terms: { rule: ruleIds } },
+        sort: [{ rule: 'asc' }, { group: 'asc' }],
+        ...(after ? { search_after: after } : {}),
+      });
+      for (const h of r.hits.hits) out.get(h._source!.rule)?.push(h._source!.state);
+      if (r.hits.hits.length < MAX_LIST) return out;
+      after = r.hits.hits.at(-1)!.sort;
+    }
+  }
+
+  async commitEvaluations(commits: EvaluationCommit[], now: number) {
+    const found = await this.#mgetCursors(commits.map((c) => c.ruleId));
+    const pendings = new Map<string, NonNullable<CursorDoc['pending']>>();
+    const items: Array<{ id: string; doc: CursorDoc; expected: Versioned<CursorDoc> }> = [];
+    for (const c of commits) {
+      const f = found.get(c.ruleId);
+      if (!f) continue;
+      const d = f.doc;
+      if (d.version !== c.expectedVersion || d.leaseOwner !== c.owner || (d.leaseUntil ?? 0) <= now || d.pending) continue;
+      const pending = { states: c.states, outbox: c.outbox, history: c.history };
+      pendings.set(c.ruleId, pending);
+      items.push({ id: c.ruleId, doc: { ...d, watermark: c.watermark, version: d.version + 1, pending }, expected: f });
+    }
+    const written = await this.#writeCursors(items);
+    // Committed. Applying can fail and be retried by the next reader of each cursor.
+    await this.#applyPendings([...written.keys()].map((id) => [id, pendings.get(id)!]));
+    await this.#writeCursors(
+      items.filter((i) => written.has(i.id)).map((i) => ({ id: i.id, doc: { ...i.doc, pending: null }, expected: written.get(i.id)! })),
+    );
+    return commits.map((c) => written.has(c.ruleId));
   }
 
   // --- delivery ---

@@ -1,19 +1,32 @@
 /**
- * Runs a rule: take its lease, evaluate every window between its watermark and
- * `now - ingestDelay`, decide per group what to notify (state, throttle, recovery), and
- * commit all of it (watermark, group states, outbox, history) in one compare-and-set. A crash
- * before the commit repeats the evaluation; a commit never happens twice for one window.
- * The clock is explicit so windows, catch-up and throttling are testable without waiting.
+ * Runs rules: take each rule's lease, then plan (which windows, from the watermark to
+ * `now - ingestDelay`), evaluate each window through the rule's condition module, decide per
+ * group what to notify (state, throttle, recovery), and commit all of it (watermark, group
+ * states, outbox, history) in one compare-and-set. A crash before the commit repeats the
+ * evaluation; a commit never happens twice for one window. The clock is explicit so windows,
+ * catch-up and throttling are testable without waiting.
+ *
+ * Two ways to read events, with the same answers (test/alerts/paths.test.ts compares their
+ * notifications): the rules of a team that are due for one window (the steady state of the
+ * scheduler's tick) share one read of the time range their windows need (window-cache.ts)
+ * and are matched in memory; a rule in catch-up, or whose range holds more events than
+ * `windowMaxEvents`, asks the store itself, query by query. A rule whose evaluation fails
+ * (a query the store refuses, a store error or timeout) is recorded as failing in its
+ * history and the other rules of the cycle go on.
  */
 import { newId } from './ids.ts';
 import type { QueryNode } from '../query/ast.ts';
 import { parseQuery } from '../query/parse.ts';
 import type { AuditStore } from '../store/interface.ts';
+import { buildCommit } from './commit.ts';
+import { evaluateWindow, type RuleReader, storeReader, windowRanges } from './conditions/index.ts';
+import type { RuleQuery } from './conditions/reader.ts';
+import { type DecideContext, type Decisions, decideWindow, firingGroups, historyEntry, startDecisions } from './decide.ts';
 import { durationMs, formatDuration } from './duration.ts';
-import { evaluateWindow, type GroupResult } from './evaluate.ts';
-import { type AlertRule, isEventCondition } from './model.ts';
-import { buildNotification, type GroupNotification, summarizeEvent } from './notification.ts';
-import type { AlertStateStore, GroupState, HistoryEntry, OutboxEntry } from './state-store.ts';
+import type { AlertRule } from './model.ts';
+import { planWindows, type WindowPlan } from './plan.ts';
+import type { AlertStateStore, EvaluationCommit, GroupState, HistoryEntry, RuleCursor } from './state-store.ts';
+import { memoryReader, WindowCache } from './window-cache.ts';
 
 export interface EngineOptions {
   store: AuditStore;
@@ -35,20 +48,35 @@ export interface EngineOptions {
   topEvents?: number;
   /** Most matching events per window grouped in memory before falling back to facets. Default 5,000. */
   fetchLimit?: number;
+  /**
+   * Most events a team's shared read may hold (the time range the due rules' windows need);
+   * above it those rules ask the store one by one. 0 turns the shared read off. Default 50,000.
+   */
+  windowMaxEvents?: number;
+  /** Rules of one team evaluated at once (their store reads of a step travel together on Elasticsearch). Default 32. */
+  ruleConcurrency?: number;
   onError?: (rule: AlertRule, err: unknown) => void;
+  /** Called after each rule's evaluation with how long it took (the shared read, state and commits aside): benchmarks. */
+  onEvaluated?: (rule: AlertRule, ms: number) => void;
 }
 
 export type RunResult =
-  | { status: 'done'; windows: number; notifications: number; watermark: number }
+  /** `read`: the team's shared read matched in memory, or the rule's own store queries. */
+  | { status: 'done'; windows: number; notifications: number; watermark: number; read: 'shared' | 'store' }
   | { status: 'idle' }
   | { status: 'busy' }
   | { status: 'conflict' }
-  | { status: 'disabled' };
+  | { status: 'disabled' }
+  /** The evaluation failed; its history has an `error` entry. */
+  | { status: 'failed'; error: string };
 
-interface Decision {
-  state: GroupState;
-  notify?: GroupNotification;
-  history?: HistoryEntry;
+/** A rule due for exactly one window, which the team's shared read can serve. */
+interface Due {
+  rule: AlertRule;
+  cursor: RuleCursor;
+  plan: WindowPlan;
+  /** The time range its window reads. */
+  range: { from: number; to: number };
 }
 
 export class AlertEngine {
@@ -63,7 +91,10 @@ export class AlertEngine {
   readonly #baseUrl: string;
   readonly #topEvents: number;
   readonly #fetchLimit: number | undefined;
+  readonly #windowMax: number;
+  readonly #ruleConcurrency: number;
   readonly #onError: ((rule: AlertRule, err: unknown) => void) | undefined;
+  readonly #onEvaluated: EngineOptions['onEvaluated'];
   readonly #queries = new Map<string, { text: string; ast: QueryNode }>();
 
   constructor(o: EngineOptions) {
@@ -78,219 +109,266 @@ export class AlertEngine {
     this.#baseUrl = o.baseUrl ?? 'http://localhost:8080';
     this.#topEvents = o.topEvents ?? 5;
     this.#fetchLimit = o.fetchLimit;
+    this.#windowMax = o.windowMaxEvents ?? 50_000;
+    this.#ruleConcurrency = o.ruleConcurrency ?? 32;
     this.#onError = o.onError;
+    this.#onEvaluated = o.onEvaluated;
   }
 
   get now(): number {
     return this.#now();
   }
 
-  /** Evaluates one rule up to now; safe to call from several instances at once. */
+  /**
+   * Evaluates one rule up to now; safe to call from several instances at once. A failed
+   * evaluation is recorded in the rule's history and thrown.
+   */
   async runRule(ruleOrId: AlertRule | string): Promise<RunResult> {
     const rule = typeof ruleOrId === 'string' ? await this.#state.getRuleById(ruleOrId) : ruleOrId;
     if (!rule || !rule.enabled) return { status: 'disabled' };
-    if (!(await this.#state.acquireLease(rule.id, this.owner, this.#now(), this.#leaseMs))) return { status: 'busy' };
-    try {
-      return await this.#evaluate(rule);
-    } catch (err) {
-      this.#onError?.(rule, err);
-      await this.#state
-        .appendHistory([this.#history(rule, 'error', '', `evaluation failed: ${(err as Error).message}`)])
-        .catch(() => undefined);
-      throw err;
-    } finally {
-      await this.#state.releaseLease(rule.id, this.owner);
-    }
+    const errors = new Map<string, unknown>();
+    const result = (await this.#runTeam(rule.team, [rule], errors)).get(rule.id)!;
+    if (errors.has(rule.id)) throw errors.get(rule.id);
+    return result;
   }
 
-  async #evaluate(rule: AlertRule): Promise<RunResult> {
+  /**
+   * Evaluates rules up to now (the scheduler's tick): per team, the rules due for one window
+   * share one read of their events. Never throws for a rule: a failed one is recorded in its
+   * history and reported as `failed`, and the others go on.
+   */
+  async runCycle(rules: readonly AlertRule[]): Promise<Map<string, RunResult>> {
+    const byTeam = new Map<string, AlertRule[]>();
+    for (const rule of rules) {
+      const list = byTeam.get(rule.team);
+      if (list) list.push(rule);
+      else byTeam.set(rule.team, [rule]);
+    }
+    const results = new Map<string, RunResult>();
+    for (const [team, teamRules] of byTeam) for (const [id, r] of await this.#runTeam(team, teamRules)) results.set(id, r);
+    return results;
+  }
+
+  /**
+   * The rules of one team: leases, plans, one shared read for those due for one window, the
+   * rest one by one. State is read and written for all of them at once (one round trip or
+   * transaction per step). What a failed rule threw goes to `errors`.
+   */
+  async #runTeam(team: string, rules: readonly AlertRule[], errors = new Map<string, unknown>()): Promise<Map<string, RunResult>> {
+    const results = new Map<string, RunResult>();
+    const fail = async (rule: AlertRule, err: unknown) => {
+      errors.set(rule.id, err);
+      results.set(rule.id, await this.#failed(rule, err));
+    };
+    const enabled = rules.filter((r) => r.enabled);
+    for (const r of rules) if (!r.enabled) results.set(r.id, { status: 'disabled' });
+    // The team's rules are evaluated together: their store reads of one step travel together.
+    const store = this.#store.batched?.() ?? this.#store;
+    const held = await this.#state.acquireLeases(enabled.map((r) => r.id), this.owner, this.#now(), this.#leaseMs);
+    const mine = enabled.filter((r) => held.has(r.id));
+    for (const r of enabled) if (!held.has(r.id)) results.set(r.id, { status: 'busy' });
+    try {
+      const due: Due[] = [];
+      const alone: AlertRule[] = [];
+      const cursors = await this.#state.getCursors(mine.map((r) => r.id));
+      for (const rule of mine) {
+        try {
+          const d = this.#due(rule, cursors.get(rule.id)!);
+          if (d === null) results.set(rule.id, { status: 'idle' });
+          else if (d === undefined) alone.push(rule);
+          else due.push(d);
+        } catch (err) {
+          await fail(rule, err);
+        }
+      }
+      const cache = due.length > 0 && this.#windowMax > 0 ? await this.#sharedRead(store, team, due) : null;
+      const shared = cache ? due.filter((d) => d.range.from >= cache.from) : [];
+      for (const d of due) if (!shared.includes(d)) alone.push(d.rule);
+      if (cache && shared.length > 0) await this.#evaluateShared(store, shared, cache, results, fail);
+      await runLimited(
+        alone.map((rule) => async () => {
+          const started = performance.now();
+          try {
+            results.set(rule.id, await this.#evaluate(rule, store));
+          } catch (err) {
+            await fail(rule, err);
+          }
+          this.#onEvaluated?.(rule, performance.now() - started);
+        }),
+        this.#ruleConcurrency,
+      );
+    } catch (err) {
+      // The state store failed for the whole team: every rule not yet settled failed with it.
+      for (const rule of mine) if (!results.has(rule.id)) await fail(rule, err);
+    } finally {
+      await this.#state.releaseLeases(mine.map((r) => r.id), this.owner).catch((err: unknown) => this.#onError?.(mine[0]!, err));
+    }
+    return results;
+  }
+
+  /**
+   * The rules served by the shared read: each one's windows decided from its matches in
+   * memory (rules at once, so their look-back reads overlap), then every commit in one go.
+   */
+  async #evaluateShared(
+    store: AuditStore,
+    due: Due[],
+    cache: WindowCache,
+    results: Map<string, RunResult>,
+    fail: (rule: AlertRule, err: unknown) => Promise<void>,
+  ): Promise<void> {
+    const states = await this.#state.getGroupStatesOf(due.map((d) => d.rule.id));
+    const commits: Array<{ d: Due; commit: EvaluationCommit; notified: boolean }> = [];
+    const now = Date.now();
+    await runLimited(
+      due.map((d) => async () => {
+        const started = performance.now();
+        try {
+          const reader = memoryReader(cache, d.range, this.#ruleQuery(d.rule), this.#reader(d.rule, store), now);
+          const decisions = await this.#decidePlan(d.rule, d.plan, states.get(d.rule.id) ?? [], reader);
+          commits.push({ d, commit: buildCommit(d.rule, this.owner, d.cursor, d.plan.ends.at(-1)!, decisions, this.#now()), notified: decisions.groups.length > 0 });
+        } catch (err) {
+          await fail(d.rule, err);
+        }
+        this.#onEvaluated?.(d.rule, performance.now() - started);
+      }),
+      this.#ruleConcurrency,
+    );
+    const applied = await this.#state.commitEvaluations(
+      commits.map((c) => c.commit),
+      this.#now(),
+    );
+    commits.forEach((c, i) => {
+      results.set(
+        c.d.rule.id,
+        applied[i] ? { status: 'done', windows: c.d.plan.ends.length, notifications: c.notified ? 1 : 0, watermark: c.commit.watermark, read: 'shared' } : { status: 'conflict' },
+      );
+    });
+  }
+
+  /** The rule's one window when it is due for exactly one (the steady state); null when it is up to date; undefined for catch-up. */
+  #due(rule: AlertRule, cursor: RuleCursor): Due | null | undefined {
     const windowMs = durationMs(rule.window);
-    const query = this.#query(rule);
+    const plan = this.#plan(cursor, windowMs);
+    if (plan === null) return null;
+    if (plan.ends.length !== 1 || !plan.complete || plan.skipped) return undefined;
+    const ranges = windowRanges({ ...this.#input(rule, windowMs, plan.start, plan.ends[0]!), firingGroups: [] });
+    const range = { from: Math.min(...ranges.map((r) => r.from)), to: Math.max(...ranges.map((r) => r.to)) };
+    return { rule, cursor, plan, range };
+  }
+
+  /**
+   * One read of the team's events for the due rules: the widest range whose events stay
+   * within windowMaxEvents (counted first, cheaply); rules that need more ask the store. Null
+   * when no range fits or the read fails (then every rule asks the store, and fails alone).
+   */
+  async #sharedRead(store: AuditStore, team: string, due: Due[]): Promise<WindowCache | null> {
+    const to = Math.max(...due.map((d) => d.range.to));
+    const starts = [...new Set(due.map((d) => d.range.from))].sort((a, b) => a - b);
+    try {
+      for (const from of starts) {
+        if ((await store.count(team, { query: null, from, to })) > this.#windowMax) continue;
+        return await WindowCache.read(store, team, from, to, this.#windowMax);
+      }
+    } catch {
+      // The store failed: each rule then reads for itself, and a rule that fails is recorded.
+    }
+    return null;
+  }
+
+  /** A failed evaluation is recorded in the rule's history (the API shows it); nothing else of it is committed. */
+  async #failed(rule: AlertRule, err: unknown): Promise<RunResult> {
+    this.#onError?.(rule, err);
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown }).code;
+    const entry = historyEntry(this.#ctx(rule), 'error', '', `evaluation failed: ${message}`, typeof code === 'string' ? { code } : undefined);
+    await this.#state.appendHistory([entry]).catch(() => undefined);
+    return { status: 'failed', error: message };
+  }
+
+  #ctx(rule: AlertRule): DecideContext {
+    return { rule, baseUrl: this.#baseUrl, now: this.#now };
+  }
+
+  #ruleQuery(rule: AlertRule): RuleQuery {
+    return { team: rule.team, query: this.#query(rule), groupBy: rule.groupBy, topEvents: this.#topEvents };
+  }
+
+  #reader(rule: AlertRule, store: AuditStore): RuleReader {
+    return storeReader(store, this.#ruleQuery(rule), this.#fetchLimit);
+  }
+
+  #plan(cursor: RuleCursor, windowMs: number): WindowPlan | null {
+    return planWindows({
+      watermark: cursor.watermark,
+      now: this.#now(),
+      ingestDelayMs: this.#delay,
+      windowMs,
+      maxCatchUpMs: this.#maxCatchUp,
+      perCommit: this.#perCommit,
+    });
+  }
+
+  #input(rule: AlertRule, windowMs: number, start: number, end: number) {
+    return { condition: rule.condition, groupBy: rule.groupBy, windowMs, start, end, topEvents: this.#topEvents };
+  }
+
+  /** Evaluates and decides the plan's windows in order: each sees the states the previous one left. */
+  async #decidePlan(rule: AlertRule, plan: WindowPlan, states: GroupState[], reader: RuleReader): Promise<Decisions> {
+    const windowMs = durationMs(rule.window);
+    const ctx = this.#ctx(rule);
+    const d = startDecisions(states, plan.skipped ? [this.#skipped(rule, plan.skipped)] : []);
+    let pieceStart = plan.start;
+    for (const pieceEnd of plan.ends) {
+      const results = await evaluateWindow(reader, { ...this.#input(rule, windowMs, pieceStart, pieceEnd), firingGroups: firingGroups(d) });
+      decideWindow(ctx, d, results, pieceStart, pieceEnd);
+      pieceStart = pieceEnd;
+    }
+    return d;
+  }
+
+  /** Decides the plan's windows, then commits them. */
+  async #commitPlan(
+    rule: AlertRule,
+    cursor: RuleCursor,
+    plan: WindowPlan,
+    reader: RuleReader,
+  ): Promise<{ status: 'conflict' } | { status: 'done'; windows: number; notifications: number; watermark: number }> {
+    const d = await this.#decidePlan(rule, plan, await this.#state.getGroupStates(rule.id), reader);
+    const watermark = plan.ends.at(-1)!;
+    if (!(await this.#state.commitEvaluation(buildCommit(rule, this.owner, cursor, watermark, d, this.#now()), this.#now()))) {
+      return { status: 'conflict' };
+    }
+    return { status: 'done', windows: plan.ends.length, notifications: d.groups.length > 0 ? 1 : 0, watermark };
+  }
+
+  /** The rule on its own: its windows from the watermark, each commit of at most windowsPerCommit windows, reading the store. */
+  async #evaluate(rule: AlertRule, store: AuditStore): Promise<RunResult> {
+    const windowMs = durationMs(rule.window);
+    const reader = this.#reader(rule, store);
     let windows = 0;
     let notifications = 0;
     for (;;) {
       const cursor = await this.#state.getCursor(rule.id);
-      // Whole seconds, so windows line up across instances and runs.
-      const end = Math.floor((this.#now() - this.#delay) / 1000) * 1000;
-      let start = cursor.watermark ?? end - windowMs;
-      if (start >= end) return windows === 0 ? { status: 'idle' } : { status: 'done', windows, notifications, watermark: start };
-      const history: HistoryEntry[] = [];
-      if (end - start > this.#maxCatchUp) {
-        const skipTo = end - this.#maxCatchUp;
-        history.push(
-          this.#history(rule, 'skipped', '', `not evaluated: ${new Date(start).toISOString()} to ${new Date(skipTo).toISOString()} (longer ago than the catch-up limit of ${formatDuration(this.#maxCatchUp)})`, {
-            from: start,
-            to: skipTo,
-          }),
-        );
-        start = skipTo;
-      }
-      // Catch-up walks in steps of one window, so consecutive windows tile without a gap or overlap.
-      const ends: number[] = [];
-      for (let t = start; t < end && ends.length < this.#perCommit; ) {
-        t = Math.min(t + windowMs, end);
-        ends.push(t);
-      }
-      const states = new Map((await this.#state.getGroupStates(rule.id)).map((s) => [s.group, s]));
-      const changed = new Map<string, GroupState>();
-      const groups: GroupNotification[] = [];
-      let pieceStart = start;
-      for (const pieceEnd of ends) {
-        const firing = [...states.values()].filter((s) => s.status === 'firing').map((s) => s.group);
-        const results = await evaluateWindow(this.#store, {
-          team: rule.team,
-          query,
-          condition: rule.condition,
-          groupBy: rule.groupBy,
-          windowMs,
-          start: pieceStart,
-          end: pieceEnd,
-          firingGroups: firing,
-          topEvents: this.#topEvents,
-          ...(this.#fetchLimit !== undefined ? { fetchLimit: this.#fetchLimit } : {}),
-        });
-        const seen = new Set<string>();
-        for (const r of results) {
-          seen.add(r.group);
-          this.#apply(rule, this.#decide(rule, states.get(r.group), r, pieceEnd), states, changed, groups, history);
-        }
-        // Throttled matches of groups with no news are reported once the throttle has passed.
-        for (const s of [...states.values()]) {
-          if (seen.has(s.group) || s.suppressed === 0) continue;
-          if (s.lastNotifiedAt !== null && pieceEnd - s.lastNotifiedAt < durationMs(rule.throttle)) continue;
-          const next = { ...s, suppressed: 0, lastNotifiedAt: pieceEnd };
-          this.#apply(rule, { state: next, notify: this.#group('suppressed_summary', s.group, 0, 0, s.suppressed, pieceStart, pieceEnd, []) }, states, changed, groups, history);
-        }
-        pieceStart = pieceEnd;
-        windows++;
-      }
-      const watermark = ends.at(-1)!;
-      const outbox: OutboxEntry[] = [];
-      if (groups.length > 0) {
-        const notification = buildNotification(newId(), rule, watermark, groups);
-        for (const ch of rule.channels) {
-          outbox.push({
-            id: newId(),
-            team: rule.team,
-            ruleId: rule.id,
-            channelId: ch.id!,
-            payload: notification as unknown as Record<string, unknown>,
-            attempts: 0,
-            nextAttemptAt: this.#now(),
-            status: 'pending',
-            lastError: null,
-            createdAt: this.#now(),
-          });
-        }
-        notifications++;
-      }
-      const ok = await this.#state.commitEvaluation(
-        { ruleId: rule.id, owner: this.owner, expectedVersion: cursor.version, watermark, states: [...changed.values()], outbox, history },
-        this.#now(),
-      );
-      if (!ok) return { status: 'conflict' };
-      if (watermark >= end) return { status: 'done', windows, notifications, watermark };
+      const plan = this.#plan(cursor, windowMs);
+      if (plan === null) return windows === 0 ? { status: 'idle' } : { status: 'done', windows, notifications, watermark: cursor.watermark!, read: 'store' };
+      const r = await this.#commitPlan(rule, cursor, plan, reader);
+      if (r.status === 'conflict') return r;
+      windows += r.windows;
+      notifications += r.notifications;
+      if (plan.complete) return { status: 'done', windows, notifications, watermark: r.watermark, read: 'store' };
       if (!(await this.#state.acquireLease(rule.id, this.owner, this.#now(), this.#leaseMs))) return { status: 'busy' };
     }
   }
 
-  #apply(
-    rule: AlertRule,
-    d: Decision,
-    states: Map<string, GroupState>,
-    changed: Map<string, GroupState>,
-    groups: GroupNotification[],
-    history: HistoryEntry[],
-  ) {
-    states.set(d.state.group, d.state);
-    changed.set(d.state.group, d.state);
-    if (d.notify) {
-      groups.push(d.notify);
-      const kind = d.notify.kind === 'resolved' ? 'recovered' : d.notify.kind === 'reminder' ? 'reminder' : 'fired';
-      history.push(
-        this.#history(rule, kind, d.state.group, `${kind} (value ${d.notify.value}, ${d.notify.matches} matches, ${d.notify.suppressed} suppressed)`, {
-          value: d.notify.value,
-          matches: d.notify.matches,
-          suppressed: d.notify.suppressed,
-          window: d.notify.window,
-          events: d.notify.events.map((e) => e.id),
-          ...(d.notify.terms ? { terms: d.notify.terms } : {}),
-        }),
-      );
-    }
-    if (d.history) history.push(d.history);
-  }
-
-  /** The state machine of one group: ok ⇄ firing, with throttle and recovery. */
-  #decide(rule: AlertRule, prev: GroupState | undefined, r: GroupResult, at: number): Decision {
-    const throttle = durationMs(rule.throttle);
-    const before: GroupState = prev ?? { group: r.group, status: 'ok', lastNotifiedAt: null, suppressed: 0, since: null, value: 0 };
-    const throttled = before.lastNotifiedAt !== null && at - before.lastNotifiedAt < throttle;
-    const events = r.events.map((e) => summarizeEvent(e, this.#baseUrl));
-    const group = (kind: GroupNotification['kind'], suppressed: number) =>
-      this.#group(kind, r.group, r.value, r.matches, suppressed, r.from, r.to, events, r.terms);
-
-    if (isEventCondition(rule.condition)) {
-      if (!r.matched) return { state: before };
-      if (throttled) {
-        return {
-          state: { ...before, suppressed: before.suppressed + r.matches, value: r.value },
-          history: this.#history(rule, 'suppressed', r.group, `${r.matches} matches held back by the throttle`, { matches: r.matches }),
-        };
-      }
-      return { state: { ...before, suppressed: 0, lastNotifiedAt: at, value: r.value }, notify: group('firing', before.suppressed) };
-    }
-
-    if (r.matched) {
-      if (before.status === 'ok') {
-        const firing: GroupState = { ...before, status: 'firing', since: at, value: r.value };
-        if (throttled) {
-          return {
-            state: { ...firing, suppressed: before.suppressed + r.matches },
-            history: this.#history(rule, 'suppressed', r.group, `fired again within the throttle (value ${r.value})`, { value: r.value }),
-          };
-        }
-        return { state: { ...firing, suppressed: 0, lastNotifiedAt: at }, notify: group('firing', before.suppressed) };
-      }
-      // Still firing: a reminder once the throttle has passed (no throttle = no reminders).
-      if (throttle > 0 && !throttled) {
-        return { state: { ...before, value: r.value, suppressed: 0, lastNotifiedAt: at }, notify: group('reminder', before.suppressed) };
-      }
-      return { state: { ...before, value: r.value } };
-    }
-    if (before.status === 'firing') {
-      const ok: GroupState = { ...before, status: 'ok', since: null, value: r.value };
-      if (rule.notifyRecovery) return { state: ok, notify: group('resolved', 0) };
-      return { state: ok, history: this.#history(rule, 'recovered', r.group, `condition cleared (value ${r.value})`, { value: r.value }) };
-    }
-    return { state: { ...before, value: r.value } };
-  }
-
-  #group(
-    kind: GroupNotification['kind'],
-    group: string,
-    value: number,
-    matches: number,
-    suppressed: number,
-    from: number,
-    to: number,
-    events: GroupNotification['events'],
-    terms?: string[],
-  ): GroupNotification {
-    return {
-      kind,
-      group,
-      value,
-      matches,
-      suppressed,
-      window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-      ...(terms ? { terms } : {}),
-      events,
-    };
-  }
-
-  #history(rule: AlertRule, kind: HistoryEntry['kind'], group: string, message: string, detail?: Record<string, unknown>): HistoryEntry {
-    return { id: newId(), team: rule.team, ruleId: rule.id, at: this.#now(), kind, group, message, ...(detail ? { detail } : {}) };
+  #skipped(rule: AlertRule, { from, to }: { from: number; to: number }): HistoryEntry {
+    return historyEntry(
+      this.#ctx(rule),
+      'skipped',
+      '',
+      `not evaluated: ${new Date(from).toISOString()} to ${new Date(to).toISOString()} (longer ago than the catch-up limit of ${formatDuration(this.#maxCatchUp)})`,
+      { from, to },
+    );
   }
 
   #query(rule: AlertRule): QueryNode {
@@ -300,4 +378,13 @@ export class AlertEngine {
     this.#queries.set(rule.id, { text: rule.query, ast });
     return ast;
   }
+}
+
+/** Runs jobs with at most `limit` at once. */
+async function runLimited(jobs: Array<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }

@@ -23,6 +23,11 @@ export const ALERT_CONFIG_FIELDS = {
   AUDITLOG_ALERT_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** After downtime, evaluate at most this far back. */
   AUDITLOG_ALERT_MAX_CATCHUP_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /**
+   * Most events one read of a team's window may hold for the rules due in a tick to be matched
+   * in memory; above it (or at 0) each rule asks the store itself.
+   */
+  AUDITLOG_ALERT_WINDOW_MAX_EVENTS: z.coerce.number().int().min(0).max(1_000_000).default(50_000),
   AUDITLOG_SMTP_HOST: z.string().optional(),
   AUDITLOG_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   /** `true`: TLS from the start (port 465); otherwise STARTTLS when offered. */
@@ -56,6 +61,7 @@ export function createAlertingFromConfig(
     baseUrl: config.AUDITLOG_BASE_URL ?? `http://${config.AUDITLOG_HOST}:${config.AUDITLOG_PORT}`,
     ingestDelayMs: config.AUDITLOG_ALERT_DELAY_SECONDS * 1000,
     maxCatchUpMs: config.AUDITLOG_ALERT_MAX_CATCHUP_HOURS * 3_600_000,
+    windowMaxEvents: config.AUDITLOG_ALERT_WINDOW_MAX_EVENTS,
     smtp: config.AUDITLOG_SMTP_HOST
       ? {
           host: config.AUDITLOG_SMTP_HOST,

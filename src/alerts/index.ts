@@ -11,12 +11,15 @@ import { Deliverer } from './deliverer.ts';
 import type { EgressPolicy } from './egress.ts';
 import { AlertEngine } from './engine.ts';
 import { AlertScheduler } from './scheduler.ts';
+import { SavedSearchService } from '../saved-searches/service.ts';
+import { RuleTester } from './rule-test.ts';
 import { AlertService } from './service.ts';
 import type { AlertStateStore } from './state-store.ts';
 
 export { AlertEngine, type EngineOptions, type RunResult } from './engine.ts';
 export { AlertScheduler } from './scheduler.ts';
 export { AlertService, canonicalQuery, type RuleView } from './service.ts';
+export { RuleTester, type DryRun, type EventTest } from './rule-test.ts';
 export { Deliverer } from './deliverer.ts';
 export { SqliteAlertStateStore } from './sqlite-state-store.ts';
 export { ElasticsearchAlertStateStore, ALERT_INDEX_PREFIX } from './elasticsearch-state-store.ts';
@@ -33,6 +36,8 @@ export interface AlertingOptions {
   baseUrl?: string;
   ingestDelayMs?: number;
   maxCatchUpMs?: number;
+  /** See EngineOptions.windowMaxEvents. */
+  windowMaxEvents?: number;
   smtp?: SmtpSettings | undefined;
   concurrency?: number;
   onError?: (err: unknown, context: { ruleId?: string }) => void;
@@ -45,6 +50,10 @@ export interface AlertingOptions {
 export interface Alerting {
   state: AlertStateStore;
   service: AlertService;
+  /** Saved searches persist in the alert state store. */
+  savedSearches: SavedSearchService;
+  /** Tries a rule on an event or a past range, writing nothing. */
+  tester: RuleTester;
   engine: AlertEngine;
   deliverer: Deliverer;
   scheduler: AlertScheduler;
@@ -62,6 +71,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
     ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
     ...(o.ingestDelayMs !== undefined ? { ingestDelayMs: o.ingestDelayMs } : {}),
     ...(o.maxCatchUpMs !== undefined ? { maxCatchUpMs: o.maxCatchUpMs } : {}),
+    ...(o.windowMaxEvents !== undefined ? { windowMaxEvents: o.windowMaxEvents } : {}),
     onError: (rule, err) => o.onError?.(err, { ruleId: rule.id }),
   });
   const deliverer = new Deliverer({ state: o.state, owner, smtp: o.smtp, ...(o.now ? { now: o.now } : {}), ...(o.egress ? { egress: o.egress } : {}) });
@@ -83,6 +93,13 @@ export function createAlerting(o: AlertingOptions): Alerting {
   return {
     state: o.state,
     service,
+    savedSearches: new SavedSearchService(o.state, o.now),
+    tester: new RuleTester({
+      store: o.store,
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+      ...(o.windowMaxEvents ? { maxEvents: o.windowMaxEvents } : {}),
+    }),
     engine,
     deliverer,
     scheduler,

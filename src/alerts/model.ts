@@ -1,6 +1,6 @@
 /**
- * Saved searches and alert rules (ARCHITECTURE.md §8): the zod schemas are the validation,
- * the types and the API documentation at once.
+ * Alert rules (ARCHITECTURE.md §8): the zod schemas are the validation, the types and the API
+ * documentation at once. Saved searches live in src/saved-searches/.
  */
 import { z } from 'zod';
 import cron from 'node-cron';
@@ -17,25 +17,6 @@ const FieldName = z
   .min(1)
   .max(256)
   .regex(/^[^*?\s]+$/, 'one concrete field name, without wildcards or spaces');
-
-export const SavedSearchInput = z.object({
-  name: Name,
-  query: Query,
-  description: z.string().max(2_000).optional(),
-  /** Relative time range the view opens with, e.g. `now-24h` .. `now`. */
-  timeRange: z.object({ from: z.string().max(64), to: z.string().max(64).optional() }).optional(),
-  /** Columns shown in the result table (field paths). */
-  columns: z.array(z.string().min(1).max(256)).max(50).optional(),
-});
-export type SavedSearchInput = z.infer<typeof SavedSearchInput>;
-
-export const SavedSearch = SavedSearchInput.extend({
-  id: z.string(),
-  team: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-export type SavedSearch = z.infer<typeof SavedSearch>;
 
 // --- conditions ---------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 /**
  * node-cron drives the engine: one cron task per distinct schedule expression (not one per
- * rule, so 1,000 rules on "every minute" are one timer), and one task for the outbox. Each
- * rule runs as its own promise with a concurrency cap: a slow rule delays no other rule's
+ * rule, so 1,000 rules on "every minute" are one timer), and one task for the outbox. A tick
+ * runs each team's due rules as one engine cycle (one shared read of the team's events), the
+ * teams as their own promises under a concurrency cap: a slow team delays no other team's
  * start beyond the cap, and a rule still running from the last tick is not started again.
  * Across instances, the engine's lease keeps a rule to one evaluator.
  */
@@ -15,7 +16,7 @@ export interface SchedulerOptions {
   engine: AlertEngine;
   deliverer: Deliverer;
   state: AlertStateStore;
-  /** Rules evaluated at once. Default 4. */
+  /** Teams evaluated at once. Default 4. */
   concurrency?: number;
   /** Outbox pass schedule. Default every 5 seconds. */
   deliverySchedule?: string;
@@ -79,22 +80,34 @@ export class AlertScheduler {
     return this.runRules(rules);
   }
 
-  /** Runs the given rules under the concurrency cap, skipping rules still running. */
+  /**
+   * Runs the given rules, team by team under the concurrency cap, skipping rules still
+   * running. A rule that fails is recorded by the engine (history, onError); the others go on.
+   */
   runRules(rules: readonly AlertRule[]): Promise<void> {
+    const byTeam = new Map<string, AlertRule[]>();
+    for (const rule of rules) {
+      if (this.#running.has(rule.id)) continue;
+      this.#running.add(rule.id);
+      const list = byTeam.get(rule.team);
+      if (list) list.push(rule);
+      else byTeam.set(rule.team, [rule]);
+    }
     return Promise.all(
-      rules.map((rule) => {
-        if (this.#running.has(rule.id)) return Promise.resolve();
-        this.#running.add(rule.id);
-        return this.#limit(async () => {
+      [...byTeam.values()].map((teamRules) =>
+        this.#limit(async () => {
           try {
-            await this.#o.engine.runRule(rule.id);
+            // The rule as stored now: the list may be up to 30 s old (reload schedule).
+            const ids = new Set(teamRules.map((r) => r.id));
+            const current = (await this.#o.state.listRules(teamRules[0]!.team)).filter((r) => ids.has(r.id));
+            await this.#o.engine.runCycle(current);
           } catch (err) {
-            this.#o.onError?.(err, rule);
+            this.#o.onError?.(err);
           } finally {
-            this.#running.delete(rule.id);
+            for (const rule of teamRules) this.#running.delete(rule.id);
           }
-        });
-      }),
+        }),
+      ),
     ).then(() => undefined);
   }
 

@@ -1,13 +1,11 @@
 /**
- * Saved searches and alert rules as a team sees them: validation (the query parses; it is
- * stored in canonical form), ids, timestamps, secrets kept across updates and never shown.
- * Knows nothing of HTTP; throws typed errors.
+ * Alert rules as a team sees them: validation (the query parses; it is stored in canonical
+ * form), ids, timestamps, secrets kept across updates and never shown, and the built-in rules
+ * and saved searches of queries/. Knows nothing of HTTP; throws typed errors.
  */
 import { newId } from './ids.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { type ChangeRecorder, changedFields } from '../services/audit-trail.ts';
-import { parseQuery } from '../query/parse.ts';
-import { printQuery } from '../query/print.ts';
 import { loadBuiltIns } from './builtin.ts';
 import { ALLOW_HINT, EgressPolicy } from './egress.ts';
 import {
@@ -20,9 +18,9 @@ import {
   redactUrl,
   webhookUrlView,
   type RuleSpec,
-  type SavedSearch,
-  SavedSearchInput,
 } from './model.ts';
+import type { SavedSearch } from '../saved-searches/model.ts';
+import { canonicalQuery, SavedSearchService } from '../saved-searches/service.ts';
 import type { AlertStateStore, HistoryEntry } from './state-store.ts';
 
 /** A rule as the API returns it: channels without secrets. */
@@ -45,10 +43,7 @@ export interface AlertServiceOptions {
   egress?: EgressPolicy;
 }
 
-export function canonicalQuery(text: string): string {
-  // parseQuery throws QuerySyntaxError (400 with the position) for a bad query.
-  return printQuery(parseQuery(text));
-}
+export { canonicalQuery } from '../saved-searches/service.ts';
 
 export function ruleView(rule: AlertRule): RuleView {
   return { ...rule, channels: rule.channels.map(channelView) };
@@ -57,6 +52,7 @@ export function ruleView(rule: AlertRule): RuleView {
 export class AlertService {
   readonly #o: AlertServiceOptions;
   readonly #now: () => number;
+  readonly #searches: SavedSearchService;
 
   readonly #egress: EgressPolicy;
 
@@ -64,42 +60,12 @@ export class AlertService {
     this.#o = o;
     this.#now = o.now ?? Date.now;
     this.#egress = o.egress ?? new EgressPolicy();
+    this.#searches = new SavedSearchService(o.state, this.#now);
   }
 
+  /** The rules' state (cursors, group states, history), read by the alert state views. */
   get state(): AlertStateStore {
     return this.#o.state;
-  }
-
-  // --- saved searches ---
-
-  async createSavedSearch(team: string, input: SavedSearchInput): Promise<SavedSearch> {
-    const body = SavedSearchInput.parse(input);
-    const at = new Date(this.#now()).toISOString();
-    const s: SavedSearch = { ...body, query: canonicalQuery(body.query), id: newId(), team, createdAt: at, updatedAt: at };
-    await this.#o.state.insertSavedSearch(s);
-    return s;
-  }
-
-  async updateSavedSearch(team: string, id: string, input: SavedSearchInput): Promise<SavedSearch> {
-    const current = await this.getSavedSearch(team, id);
-    const body = SavedSearchInput.parse(input);
-    const s: SavedSearch = { ...body, query: canonicalQuery(body.query), id, team, createdAt: current.createdAt, updatedAt: new Date(this.#now()).toISOString() };
-    if (!(await this.#o.state.updateSavedSearch(s))) throw new NotFoundError('saved search', id);
-    return s;
-  }
-
-  async getSavedSearch(team: string, id: string): Promise<SavedSearch> {
-    const s = await this.#o.state.getSavedSearch(team, id);
-    if (!s) throw new NotFoundError('saved search', id);
-    return s;
-  }
-
-  listSavedSearches(team: string): Promise<SavedSearch[]> {
-    return this.#o.state.listSavedSearches(team);
-  }
-
-  async deleteSavedSearch(team: string, id: string): Promise<void> {
-    if (!(await this.#o.state.deleteSavedSearch(team, id))) throw new NotFoundError('saved search', id);
   }
 
   // --- rules ---
@@ -178,7 +144,6 @@ export class AlertService {
   ): Promise<{ rules: { created: RuleView[]; updated: RuleView[] }; savedSearches: { created: SavedSearch[]; updated: SavedSearch[] } }> {
     const builtins = loadBuiltIns(this.#o.builtinDir);
     const rules = await this.#o.state.listRules(team);
-    const searches = await this.#o.state.listSavedSearches(team);
     const out = { rules: { created: [] as RuleView[], updated: [] as RuleView[] }, savedSearches: { created: [] as SavedSearch[], updated: [] as SavedSearch[] } };
     for (const b of builtins) {
       if (b.kind === 'rule') {
@@ -191,12 +156,16 @@ export class AlertService {
           out.rules.created.push(await this.createRule(team, input, b.file));
         }
       } else {
-        const current = searches.find((s) => s.name === b.search.name);
-        if (current) out.savedSearches.updated.push(await this.updateSavedSearch(team, current.id, b.search));
-        else out.savedSearches.created.push(await this.createSavedSearch(team, b.search));
+        const { created, search } = await this.#searches.install(team, b.search);
+        (created ? out.savedSearches.created : out.savedSearches.updated).push(search);
       }
     }
     return out;
+  }
+
+  /** A rule as it would be stored, validated (its query parsed and made canonical), without storing it. */
+  validateRule(input: RuleInput): RuleSpec {
+    return this.#validate(input, []);
   }
 
   async #getRule(team: string, id: string): Promise<AlertRule> {

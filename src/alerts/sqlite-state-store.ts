@@ -5,7 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import { openStateDatabase } from '../store/sqlite/state-database.ts';
-import type { AlertRule, SavedSearch } from './model.ts';
+import type { SavedSearch } from '../saved-searches/model.ts';
+import type { AlertRule } from './model.ts';
 import type {
   AlertStateStore,
   EvaluationCommit,
@@ -176,7 +177,7 @@ export class SqliteAlertStateStore implements AlertStateStore {
     return this.#db.prepare('DELETE FROM saved_searches WHERE id = ? AND team = ?').run(id, team).changes > 0;
   }
 
-  async acquireLease(ruleId: string, owner: string, now: number, ttlMs: number) {
+  #acquire(ruleId: string, owner: string, now: number, ttlMs: number): boolean {
     const r = this.#db
       .prepare(
         `INSERT INTO alert_cursors (rule, watermark, version, lease_owner, lease_until) VALUES (?, NULL, 0, ?, ?)
@@ -187,8 +188,27 @@ export class SqliteAlertStateStore implements AlertStateStore {
     return r.changes > 0;
   }
 
-  async releaseLease(ruleId: string, owner: string) {
+  async acquireLease(ruleId: string, owner: string, now: number, ttlMs: number) {
+    return this.#acquire(ruleId, owner, now, ttlMs);
+  }
+
+  async acquireLeases(ruleIds: string[], owner: string, now: number, ttlMs: number) {
+    // One transaction, so one sync to disk for the whole cycle's leases.
+    return this.#db.transaction(() => new Set(ruleIds.filter((id) => this.#acquire(id, owner, now, ttlMs)))).immediate();
+  }
+
+  #release(ruleId: string, owner: string): void {
     this.#db.prepare('UPDATE alert_cursors SET lease_owner = NULL, lease_until = NULL WHERE rule = ? AND lease_owner = ?').run(ruleId, owner);
+  }
+
+  async releaseLease(ruleId: string, owner: string) {
+    this.#release(ruleId, owner);
+  }
+
+  async releaseLeases(ruleIds: string[], owner: string) {
+    this.#db.transaction(() => {
+      for (const id of ruleIds) this.#release(id, owner);
+    }).immediate();
   }
 
   async getCursor(ruleId: string): Promise<RuleCursor> {
@@ -198,35 +218,52 @@ export class SqliteAlertStateStore implements AlertStateStore {
     return row ?? { watermark: null, version: 0 };
   }
 
+  async getCursors(ruleIds: string[]) {
+    const out = new Map<string, RuleCursor>();
+    for (const id of ruleIds) out.set(id, await this.getCursor(id));
+    return out;
+  }
+
   async getGroupStates(ruleId: string) {
     return (this.#db.prepare('SELECT * FROM alert_groups WHERE rule = ? ORDER BY grp').all(ruleId) as GroupRow[]).map(toGroup);
   }
 
+  async getGroupStatesOf(ruleIds: string[]) {
+    const out = new Map<string, GroupState[]>();
+    for (const id of ruleIds) out.set(id, await this.getGroupStates(id));
+    return out;
+  }
+
+  #commit(c: EvaluationCommit, now: number): boolean {
+    const moved = this.#db
+      .prepare(
+        `UPDATE alert_cursors SET watermark = ?, version = version + 1
+         WHERE rule = ? AND version = ? AND lease_owner = ? AND lease_until > ?`,
+      )
+      .run(c.watermark, c.ruleId, c.expectedVersion, c.owner, now);
+    if (moved.changes === 0) return false;
+    const upsert = this.#db.prepare(
+      `INSERT INTO alert_groups (rule, grp, status, last_notified, suppressed, since, value) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (rule, grp) DO UPDATE SET status = excluded.status, last_notified = excluded.last_notified,
+         suppressed = excluded.suppressed, since = excluded.since, value = excluded.value`,
+    );
+    const drop = this.#db.prepare('DELETE FROM alert_groups WHERE rule = ? AND grp = ?');
+    for (const s of c.states) {
+      // An ok group with nothing pending and no throttle to remember carries no information.
+      if (s.status === 'ok' && s.suppressed === 0 && s.lastNotifiedAt === null) drop.run(c.ruleId, s.group);
+      else upsert.run(c.ruleId, s.group, s.status, s.lastNotifiedAt, s.suppressed, s.since, s.value);
+    }
+    this.#insertOutbox(c.outbox);
+    this.#insertHistory(c.history);
+    return true;
+  }
+
   async commitEvaluation(c: EvaluationCommit, now: number) {
-    const tx = this.#db.transaction(() => {
-      const moved = this.#db
-        .prepare(
-          `UPDATE alert_cursors SET watermark = ?, version = version + 1
-           WHERE rule = ? AND version = ? AND lease_owner = ? AND lease_until > ?`,
-        )
-        .run(c.watermark, c.ruleId, c.expectedVersion, c.owner, now);
-      if (moved.changes === 0) return false;
-      const upsert = this.#db.prepare(
-        `INSERT INTO alert_groups (rule, grp, status, last_notified, suppressed, since, value) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (rule, grp) DO UPDATE SET status = excluded.status, last_notified = excluded.last_notified,
-           suppressed = excluded.suppressed, since = excluded.since, value = excluded.value`,
-      );
-      const drop = this.#db.prepare('DELETE FROM alert_groups WHERE rule = ? AND grp = ?');
-      for (const s of c.states) {
-        // An ok group with nothing pending and no throttle to remember carries no information.
-        if (s.status === 'ok' && s.suppressed === 0 && s.lastNotifiedAt === null) drop.run(c.ruleId, s.group);
-        else upsert.run(c.ruleId, s.group, s.status, s.lastNotifiedAt, s.suppressed, s.since, s.value);
-      }
-      this.#insertOutbox(c.outbox);
-      this.#insertHistory(c.history);
-      return true;
-    });
-    return tx.immediate();
+    return this.#db.transaction(() => this.#commit(c, now)).immediate();
+  }
+
+  async commitEvaluations(commits: EvaluationCommit[], now: number) {
+    return this.#db.transaction(() => commits.map((c) => this.#commit(c, now))).immediate();
   }
 
   #insertOutbox(entries: OutboxEntry[]) {

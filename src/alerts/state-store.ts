@@ -3,7 +3,8 @@
  * state, the delivery outbox and the history. Lives beside the control state, so several
  * instances share it; every write that matters for "fire once" is a compare-and-set.
  */
-import type { AlertRule, SavedSearch } from './model.ts';
+import type { SavedSearchStore } from '../saved-searches/model.ts';
+import type { AlertRule } from './model.ts';
 
 export type GroupStatus = 'ok' | 'firing';
 
@@ -72,7 +73,8 @@ export interface EvaluationCommit {
   history: HistoryEntry[];
 }
 
-export interface AlertStateStore {
+/** Saved searches persist in the same backend (SavedSearchStore), so one store serves both. */
+export interface AlertStateStore extends SavedSearchStore {
   // rules
   insertRule(rule: AlertRule): Promise<void>;
   /** Replaces a rule; false when it does not exist in that team. */
@@ -84,13 +86,6 @@ export interface AlertStateStore {
   /** Every enabled rule of every team (the scheduler's view). */
   listEnabledRules(): Promise<AlertRule[]>;
   deleteRule(team: string, id: string): Promise<boolean>;
-
-  // saved searches
-  insertSavedSearch(s: SavedSearch): Promise<void>;
-  updateSavedSearch(s: SavedSearch): Promise<boolean>;
-  getSavedSearch(team: string, id: string): Promise<SavedSearch | null>;
-  listSavedSearches(team: string): Promise<SavedSearch[]>;
-  deleteSavedSearch(team: string, id: string): Promise<boolean>;
 
   // evaluation
   /**
@@ -106,6 +101,15 @@ export interface AlertStateStore {
    * `expectedVersion`; false (and nothing written) otherwise.
    */
   commitEvaluation(commit: EvaluationCommit, now: number): Promise<boolean>;
+
+  // evaluation of many rules at once (the engine's cycle): the same, in one round trip each
+  /** acquireLease for each rule; the ids whose lease `owner` now holds. */
+  acquireLeases(ruleIds: string[], owner: string, now: number, ttlMs: number): Promise<Set<string>>;
+  releaseLeases(ruleIds: string[], owner: string): Promise<void>;
+  getCursors(ruleIds: string[]): Promise<Map<string, RuleCursor>>;
+  getGroupStatesOf(ruleIds: string[]): Promise<Map<string, GroupState[]>>;
+  /** commitEvaluation for each commit, each on its own condition; whether each was applied, in order. */
+  commitEvaluations(commits: EvaluationCommit[], now: number): Promise<boolean[]>;
 
   // delivery
   /**

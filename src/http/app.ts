@@ -8,6 +8,7 @@ import type { Alerting } from '../alerts/index.ts';
 import { AppError, StoreUnavailableError } from '../errors.ts';
 import type { AuditTrail, FailedAuthentication } from '../services/audit-trail.ts';
 import type { IngestService } from '../services/ingest.ts';
+import type { LiveTail } from '../services/live-tail.ts';
 import type { SearchService } from '../services/search.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { TeamService } from '../teams/service.ts';
@@ -20,6 +21,7 @@ import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
 import { registerAlertPreviewRoutes } from './routes/alert-preview.ts';
 import { registerAlertStateRoutes } from './routes/alert-states.ts';
+import { registerAlertTestRoutes } from './routes/alert-test.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
 import { registerExportRoutes } from './routes/export.ts';
 import { registerFieldRoutes } from './routes/fields.ts';
@@ -27,6 +29,7 @@ import { registerIngestRoutes } from './routes/ingest.ts';
 import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerSystemRoutes } from './routes/system.ts';
+import { registerTailRoutes } from './routes/tail.ts';
 import { registerTeamRoutes } from './routes/teams.ts';
 
 export interface AppDeps {
@@ -36,6 +39,7 @@ export interface AppDeps {
   teams: TeamService;
   ingest: IngestService;
   search: SearchService;
+  tail: LiveTail;
   logger: Logger;
   maxBodyBytes: number;
   version: string;
@@ -124,12 +128,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
   });
   registerIngestRoutes(app, { ingest: deps.ingest, teams: deps.teams, maxBodyBytes: deps.maxBodyBytes });
+  // Before the search routes: /events/tail must not be read as the event id "tail".
+  registerTailRoutes(app, { tail: deps.tail });
   registerExportRoutes(app, { search: deps.search, store: deps.store });
   registerFieldRoutes(app, { search: deps.search, store: deps.store });
   registerSearchRoutes(app, { search: deps.search, store: deps.store });
   registerTeamRoutes(app, { teams: deps.teams });
   registerSystemRoutes(app, { search: deps.search });
-  registerSavedSearchRoutes(app, { alerts: deps.alerting.service });
+  registerSavedSearchRoutes(app, { savedSearches: deps.alerting.savedSearches });
+  registerAlertTestRoutes(app, { alerts: deps.alerting.service, tester: deps.alerting.tester, store: deps.store });
   registerAlertRoutes(app, { alerts: deps.alerting.service, engine: deps.alerting.engine });
   registerAlertPreviewRoutes(app, { store: deps.store });
   registerAlertStateRoutes(app, { alerts: deps.alerting.service });

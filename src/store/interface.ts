@@ -142,6 +142,12 @@ export interface AuditStore {
   applyTeamPolicy?(team: TeamId, policy: TeamPolicy): Promise<void>;
   /** Removes every event of a team. */
   dropTeam(team: TeamId): Promise<void>;
+  /**
+   * A view of the store whose reads asked for together are sent together (Elasticsearch:
+   * `_msearch`), for callers with many reads in flight at once; stores without it are used as
+   * they are.
+   */
+  batched?(): AuditStore;
   /** Throws StoreUnavailableError when the backend cannot serve requests. */
   ping(): Promise<void>;
   close(): Promise<void>;

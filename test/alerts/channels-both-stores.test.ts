@@ -262,7 +262,8 @@ function channelSuite(kind: string, open: () => Promise<Backend>): void {
         expect(await engine.runRule(rule.id)).toEqual({ status: 'idle' });
         await deliver();
         expect(received()).toEqual([2, 2, 2]);
-      });
+        // Four evaluations and deliveries, each write waiting for a refresh on Elasticsearch: more than 30 s on a busy machine.
+      }, 120_000);
     }
   });
 }

@@ -21,6 +21,8 @@ export interface AlertSuiteOptions {
   openState(key: string): Promise<AlertStateStore>;
   /** Makes appended events visible to search (Elasticsearch refresh); no-op for SQLite. */
   refresh?(team: string): Promise<void>;
+  /** The engine paths to run the cases on (default all); a slow store splits them over files that run in parallel. */
+  paths?: Array<'shared' | 'per-rule'>;
 }
 
 export const T0 = Date.UTC(2026, 0, 10, 12, 0, 0);
@@ -50,12 +52,16 @@ export async function historyOf(state: AlertStateStore, team: string, ruleId: st
 }
 
 export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
-  // Each case runs twice: windows small enough to fetch and group in memory (the usual case),
-  // and with fetching disabled, so the store-aggregation path (facets, count) gives the same answers.
+  // Each case runs on both engine paths: the team's shared read matched in memory (the
+  // default), and each rule asking the store itself, with windows small enough to fetch and
+  // group in memory (the usual case) and with fetching disabled, so the store-aggregation
+  // path (facets, count) gives the same answers.
+  const paths = opts.paths ?? ['shared', 'per-rule'];
   for (const mode of [
-    { label: 'fetched windows', fetchLimit: undefined },
-    { label: 'store aggregations', fetchLimit: 0 },
-  ]) {
+    { path: 'shared', label: 'shared read, matched in memory', options: {} },
+    { path: 'per-rule', label: 'per rule, fetched windows', options: { windowMaxEvents: 0 } },
+    { path: 'per-rule', label: 'per rule, store aggregations', options: { windowMaxEvents: 0, fetchLimit: 0 } },
+  ].filter((m) => paths.includes(m.path as 'shared' | 'per-rule'))) {
   describe(`alert evaluation: ${name}, ${mode.label}`, () => {
     let store: AuditStore;
     const opened: AlertStateStore[] = [];
@@ -76,7 +82,7 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       const clock = { now: T0 };
       const service = new AlertService({ state, now: () => clock.now });
       const engine = (o: Partial<EngineOptions> = {}) =>
-        new AlertEngine({ store, state, now: () => clock.now, ingestDelayMs: 0, topEvents: 50, baseUrl: 'https://audit.example', ...(mode.fetchLimit !== undefined ? { fetchLimit: mode.fetchLimit } : {}), ...o });
+        new AlertEngine({ store, state, now: () => clock.now, ingestDelayMs: 0, topEvents: 50, baseUrl: 'https://audit.example', ...mode.options, ...o });
       const add = async (...events: StoredEvent[]) => {
         await store.append(team, events);
         await opts.refresh?.(team);
@@ -313,22 +319,26 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       await engine().runRule(id);
       // An instance that dies after its first store query: nothing of its run is committed.
       let calls = 0;
-      const dying = new Proxy(store, {
-        get(target, prop, receiver) {
-          const value = Reflect.get(target, prop, receiver);
-          if (typeof value !== 'function') return value;
-          return (...args: unknown[]) => {
-            if (++calls > 1) throw new Error('process killed');
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
-      });
+      const dies = (s: AuditStore): AuditStore =>
+        new Proxy(s, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver);
+            if (typeof value !== 'function') return value;
+            // A batched view of the store dies with it.
+            if (prop === 'batched') return () => dies((value as () => AuditStore).apply(target));
+            return (...args: unknown[]) => {
+              if (++calls > 1) throw new Error('process killed');
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          },
+        });
+      const dying = dies(store);
       clock.now = T0 + 3 * MIN;
       await expect(engine({ store: dying, owner: 'dying' }).runRule(id)).rejects.toThrow('process killed');
       // "Restart": a new process opens the persisted state.
       const state2 = await reopen();
       clock.now = T0 + 5 * MIN;
-      const r = await new AlertEngine({ store, state: state2, now: () => clock.now, ingestDelayMs: 0, topEvents: 50 }).runRule(id);
+      const r = await new AlertEngine({ store, state: state2, now: () => clock.now, ingestDelayMs: 0, topEvents: 50, ...mode.options }).runRule(id);
       expect(r).toMatchObject({ status: 'done' });
       expect((await firedEvents(state2, team, id)).sort()).toEqual(events.map((x) => x.id).sort());
       expect(await historyOf(state2, team, id, ['error'])).toHaveLength(1);
@@ -358,8 +368,8 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       const { team, state, clock, add, rule, reopen } = await setup();
       const id = await rule({ query: 'event.action:x', window: '1m', condition: { type: 'any' } });
       const stateB = await reopen();
-      const a = new AlertEngine({ store, state, owner: 'instance-a', now: () => clock.now, ingestDelayMs: 0, topEvents: 50 });
-      const b = new AlertEngine({ store, state: stateB, owner: 'instance-b', now: () => clock.now, ingestDelayMs: 0, topEvents: 50 });
+      const a = new AlertEngine({ store, state, owner: 'instance-a', now: () => clock.now, ingestDelayMs: 0, topEvents: 50, ...mode.options });
+      const b = new AlertEngine({ store, state: stateB, owner: 'instance-b', now: () => clock.now, ingestDelayMs: 0, topEvents: 50, ...mode.options });
       const all: StoredEvent[] = [];
       const statuses: string[] = [];
       for (let tick = 0; tick < 15; tick++) {
@@ -373,7 +383,8 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
       expect((await firedEvents(state, team, id)).sort()).toEqual(all.map((x) => x.id).sort());
       expect(statuses.filter((s) => s === 'done')).toHaveLength(15);
       expect(await historyOf(state, team, id, ['fired'])).toHaveLength(15);
-    });
+      // 15 ticks, each waiting for a refresh on Elasticsearch: more than the default 30 s on a busy machine.
+    }, 120_000);
 
     it('a lease held by a live instance keeps others out until it expires', async () => {
       const { state, clock, engine, rule } = await setup();

@@ -13,10 +13,11 @@ import type { JsonObject, StoredEvent } from '../../src/events/event.ts';
 import { generateDemo } from '../../src/demo/generate.ts';
 import { prepareEvents } from '../../src/ingest/prepare.ts';
 import type { FieldNode, QueryNode } from '../../src/query/ast.ts';
-import { compileToElasticsearch } from '../../src/query/compile-es.ts';
-import { esField, expandFieldPattern, FREE_TEXT_FIELD } from '../../src/query/fields.ts';
+import { expandFieldPattern, FREE_TEXT_FIELD, isFieldPattern, resolveQueryField } from '../../src/query/fields.ts';
+import { compileMatcher } from '../../src/query/match.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { printQuery } from '../../src/query/print.ts';
+import { compileToElasticsearch, esPath } from '../../src/store/elasticsearch/compile-es.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import { teamPattern } from '../../src/store/elasticsearch/naming.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
@@ -73,6 +74,7 @@ function edgeEvents(now: number): JsonObject[] {
       time: '2026-01-18T08:00:00Z',
       kind: 'edge',
       'first name': 'Alice',
+      'is_admin?': true,
       note: 'say "hi"',
       path: 'C:\\temp\\x',
       'a.b': 'dotted',
@@ -180,6 +182,28 @@ export async function storeIds(store: AuditStore, query: string, team: string = 
   }
 }
 
+/** Every event of the team as the store returns it, oldest first. */
+export async function readAll(store: AuditStore, team: string = TEAM): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.search(team, { query: null, size: 1000, sort: 'asc', ...(cursor ? { cursor } : {}) });
+    events.push(...page.hits);
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return events;
+}
+
+/** The ids of the events the in-memory matcher accepts for the query. */
+export function matcherIds(events: StoredEvent[], query: string): Outcome {
+  try {
+    const matcher = compileMatcher(parseQuery(query));
+    return { ids: events.filter((e) => matcher.matches(e)).map((e) => e.id).sort() };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /**
  * The reference: Elasticsearch's own query_string over the team's indices. It gets our parse
  * printed back with each field rewritten to where our resolution puts it (storageQuery).
@@ -237,7 +261,7 @@ export function namesStorageFields(query: string): boolean {
     if (node.type === 'matchAll') return true;
     if (node.type === 'bool') return node.clauses.every((c) => walk(c.query));
     const f = node.field;
-    return f === null || (!f.includes('*') && !f.includes('?') && esField(f).path === f);
+    return f === null || (!isFieldPattern(f) && esPath(resolveQueryField(f)) === f);
   };
   return walk(ast);
 }
@@ -249,21 +273,20 @@ function toStorageFields(node: QueryNode): QueryNode {
 }
 
 /**
- * A concrete field becomes its storage path (esField: `crud` → `original.crud`). A field
- * pattern becomes the group of what compile-es expands it to: each normalized or metadata
- * field it names whose type takes the value, and `original.<pattern>`, which query_string
- * expands against the mapping itself. `?` in a field name is left as written (not a pattern
- * for Elasticsearch).
+ * A concrete field becomes its storage path (`crud` → `original.crud`). A field pattern
+ * becomes the group of what compile-es expands it to: each normalized or metadata field it
+ * names whose type takes the value, and `original.<pattern>`, which query_string expands
+ * against the mapping itself. `?` in a field name is an ordinary character (printed escaped).
  */
 function storageLeaf(node: FieldNode): QueryNode {
   const field = node.field;
   if (field === null) return node;
-  if (!field.includes('*')) return { ...node, field: esField(field).path } as QueryNode;
+  if (!isFieldPattern(field)) return { ...node, field: esPath(resolveQueryField(field)) } as QueryNode;
   const { boost, ...bare } = node;
-  const { fields, originalPattern } = expandFieldPattern(field);
+  const pattern = expandFieldPattern(field);
   const alternatives: QueryNode[] = [];
-  for (const f of fields) {
-    const leaf = { ...bare, field: f.path } as QueryNode;
+  for (const f of pattern.fields) {
+    const leaf = { ...bare, field: esPath(f) } as QueryNode;
     try {
       compileToElasticsearch(leaf);
       alternatives.push(leaf);
@@ -271,7 +294,7 @@ function storageLeaf(node: FieldNode): QueryNode {
       if (!(err instanceof UnsupportedQueryError)) throw err;
     }
   }
-  alternatives.push({ ...bare, field: originalPattern } as QueryNode);
+  alternatives.push({ ...bare, field: `original.${pattern.original}` } as QueryNode);
   if (alternatives.length === 1) return { ...alternatives[0]!, ...(boost === undefined ? {} : { boost }) };
   return {
     type: 'bool',

@@ -2,13 +2,15 @@
  * Turns a table of queries into the differential tests (see query-string.test.ts for what is
  * compared): per query, (a) our Elasticsearch store against Elasticsearch's query_string, on
  * our parse printed with storage field names and, where the query already names only storage
- * fields, on the text as typed; (b) the SQLite store against the Elasticsearch store. Each
- * query runs once per engine (memoized); its two tests read the same outcomes.
+ * fields, on the text as typed; (b) the SQLite store against the Elasticsearch store; (c) the
+ * in-memory matcher (src/query/match.ts), run over every event as the Elasticsearch store
+ * returns it, against the Elasticsearch store. Each query runs once per engine (memoized);
+ * its tests read the same outcomes.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StoredEvent } from '../../src/events/event.ts';
 import { requireElasticsearch } from '../support/elasticsearch.ts';
-import { difference, namesStorageFields, openStores, type Outcome, queryStringIds, storageQuery, storeIds, type Stores } from './harness.ts';
+import { difference, matcherIds, namesStorageFields, openStores, type Outcome, queryStringIds, readAll, storageQuery, storeIds, type Stores } from './harness.ts';
 
 export interface Case {
   q: string;
@@ -18,6 +20,8 @@ export interface Case {
   rawText?: string;
   /** (b) SQLite differs from Elasticsearch, and why. */
   sqlite?: string;
+  /** (c) the in-memory matcher differs from the Elasticsearch store, and why. */
+  matcher?: string;
 }
 
 /** Groups of lines by syntax element; a line is the query, or a Case with its known differences. */
@@ -31,6 +35,7 @@ interface Outcomes {
   queryString: Outcome;
   raw: Outcome | null;
   sqlite: Outcome;
+  matcher: Outcome;
 }
 
 export interface DifferentialOptions {
@@ -53,6 +58,7 @@ export function runDifferentialTable({ title, team, events, table, minCases, min
 
   describe.skipIf(loaded === null)(title, () => {
     let stores: Stores | null = null;
+    let stored: StoredEvent[] = [];
     const memo = new Map<string, Promise<Outcomes>>();
     const outcomes = (q: string): Promise<Outcomes> => {
       let p = memo.get(q);
@@ -65,7 +71,7 @@ export function runDifferentialTable({ title, team, events, table, minCases, min
             namesStorageFields(q) ? queryStringIds(s.es, q, { raw: true, team }) : null,
             storeIds(s.sqlite, q, team),
           ]);
-          return { es, queryString, raw, sqlite };
+          return { es, queryString, raw, sqlite, matcher: matcherIds(stored, q) };
         })();
         memo.set(q, p);
       }
@@ -74,6 +80,9 @@ export function runDifferentialTable({ title, team, events, table, minCases, min
 
     beforeAll(async () => {
       stores = await openStores(team, loaded!);
+      // What the alert engine and the live tail match: events as the store gives them back.
+      stored = await readAll(stores.es, team);
+      expect(stored.length).toBe(loaded!.length);
     });
     afterAll(async () => {
       await stores?.close();
@@ -111,6 +120,21 @@ export function runDifferentialTable({ title, team, events, table, minCases, min
               const o = await outcomes(c.q);
               const diff = difference(o.sqlite, o.es, stores!.events, ['sqlite', 'elasticsearch']);
               if (c.sqlite) expect(diff, `known difference no longer there: ${c.sqlite}`).not.toBeNull();
+              else expect(diff).toBeNull();
+            });
+          }
+        });
+      }
+    });
+
+    describe('(c) in-memory matcher == Elasticsearch store', () => {
+      for (const group of Object.keys(table)) {
+        describe(group, () => {
+          for (const c of cases.filter((x) => x.group === group)) {
+            test(c.q, async () => {
+              const o = await outcomes(c.q);
+              const diff = difference(o.matcher, o.es, stores!.events, ['matcher', 'elasticsearch']);
+              if (c.matcher) expect(diff, `known difference no longer there: ${c.matcher}`).not.toBeNull();
               else expect(diff).toBeNull();
             });
           }

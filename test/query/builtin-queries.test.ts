@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { compileToElasticsearch } from '../../src/query/compile-es.ts';
+import { compileToElasticsearch } from '../../src/store/elasticsearch/compile-es.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { printQuery } from '../../src/query/print.ts';
 import { stripLoc } from './helpers.ts';

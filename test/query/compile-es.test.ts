@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { UnsupportedQueryError } from '../../src/errors.ts';
 import type { QueryNode } from '../../src/query/ast.ts';
-import { compileToElasticsearch } from '../../src/query/compile-es.ts';
+import { compileToElasticsearch } from '../../src/store/elasticsearch/compile-es.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 
 const es = (query: string) => compileToElasticsearch(parseQuery(query));
@@ -124,6 +124,12 @@ const cases: Record<string, Array<[string, unknown]>> = {
     ['crud:- AND a', { bool: { must: [{ term: { 'original.crud': { value: '-' } } }, { match: { 'auditlog.text': { query: 'a' } } }] } }],
   ],
   'field patterns': [
+    ['a?b:x', { term: { 'original.a?b': { value: 'x' } } }],
+    ['a\\?b:x', { term: { 'original.a?b': { value: 'x' } } }],
+    [
+      'a?.*:x',
+      { query_string: { query: 'x', fields: ['original.a?.*'], default_operator: 'or', allow_leading_wildcard: true, analyze_wildcard: false } },
+    ],
     [
       'actor.*:alice',
       { query_string: { query: 'alice', fields: ['original.actor.*'], default_operator: 'or', allow_leading_wildcard: true, analyze_wildcard: false } },
@@ -220,7 +226,6 @@ const unsupported: Array<[string, string]> = [
   ['@timestamp:[now-1x TO now]', '"now-1x" is not a date'],
   ['@timestamp:2026*', 'wildcard queries work on text and keyword fields only'],
   ['@timestamp:2026~1', 'fuzzy queries work on text and keyword fields only'],
-  ['a?b:x', 'only * is a wildcard in field names'],
 ];
 
 describe('compileToElasticsearch refuses values a field type cannot take', () => {

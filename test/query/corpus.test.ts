@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { flattenOriginal } from '../../src/events/fields.ts';
 import type { QueryNode } from '../../src/query/ast.ts';
-import { compileToElasticsearch } from '../../src/query/compile-es.ts';
+import { compileToElasticsearch } from '../../src/store/elasticsearch/compile-es.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { printQuery } from '../../src/query/print.ts';
 import { corpusFiles, corpusLines } from '../support/corpus.ts';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { compileToElasticsearch } from '../../src/query/compile-es.ts';
+import { compileToElasticsearch } from '../../src/store/elasticsearch/compile-es.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { elasticsearchClient, requireElasticsearch } from '../support/elasticsearch.ts';
 

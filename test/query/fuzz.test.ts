@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { UnsupportedQueryError } from '../../src/errors.ts';
-import { compileToElasticsearch } from '../../src/query/compile-es.ts';
+import { compileToElasticsearch } from '../../src/store/elasticsearch/compile-es.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { QuerySyntaxError } from '../../src/query/syntax-error.ts';
 import { queryishString } from './arbitraries.ts';

@@ -77,7 +77,7 @@ export function makeEvent(
 }
 
 /** The fixture every query case runs against: e1..e10, one minute apart after T0. */
-function fixture(team: string): StoredEvent[] {
+export function fixture(team: string): StoredEvent[] {
   const at = (i: number) => T0 + i * MIN;
   return [
     makeEvent(
@@ -138,6 +138,7 @@ function fixture(team: string): StoredEvent[] {
       'a.b': 'dotted',
       'path/with/slash': 'slashy',
       'key with space': 'spacey',
+      'ok?': 'yes',
       deep: { l1: { l2: { l3: { l4: { l5: 'bottom' } } } } },
     }),
     makeEvent(team, 'e6', at(6), {
@@ -212,6 +213,10 @@ export const QUERY_CASES: Array<[query: string, expected: string[], note?: strin
   ['a.b:dotted', ['e5'], 'a dotted key is the same path as nested objects'],
   ['path\\/with\\/slash:slashy', ['e5']],
   ['key\\ with\\ space:spacey', ['e5']],
+  ['ok\\?:yes', ['e5']],
+  ['ok?:yes', ['e5'], '? in a field name is an ordinary character, as in Elasticsearch'],
+  ['o?:yes', []],
+  ['_exists_:ok?', ['e5']],
   ['note:*東京*', ['e4']],
   // text fields (message, user_agent.original)
   ['message:alice', ['e1']],
@@ -364,21 +369,27 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
           expect(await store.count(team, { query })).toBe(expected.length);
         });
       }
-      test('a non-numeric value on a long field is refused, naming the field', async () => {
-        const err = await store.search(team, { query: q.term('http.response.status_code', 'abc'), size: 10 }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(AppError);
-        expect(['BAD_REQUEST', 'UNSUPPORTED_QUERY']).toContain((err as AppError).code);
-        expect((err as AppError).message).toContain('http.response.status_code');
-      });
-      test('an invalid date is refused, naming the field', async () => {
-        const err = await store.count(team, { query: q.range('@timestamp', 'yesterday-ish', null) }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(AppError);
-        expect((err as AppError).message).toContain('@timestamp');
-      });
-      test('an invalid CIDR is refused', async () => {
-        const err = await store.count(team, { query: q.term('source.ip', '10.0.0.0/99') }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(AppError);
-      });
+      // A value or query kind the field's type cannot take: one code on every store, the field named.
+      const typeErrors: Array<[what: string, query: QueryNode, field: string]> = [
+        ['a non-numeric value on a long field', q.term('http.response.status_code', 'abc'), 'http.response.status_code'],
+        ['a range bound beyond a long', q.range('http.response.status_code', '0', '99999999999999999999'), 'http.response.status_code'],
+        ['a wildcard on a long field', q.wildcard('http.response.status_code', '2*'), 'http.response.status_code'],
+        ['an invalid date', q.range('@timestamp', 'yesterday-ish', null), '@timestamp'],
+        ['a regular expression on a date field', q.regex('@timestamp', '2026.*'), '@timestamp'],
+        ['an invalid CIDR', q.term('source.ip', '10.0.0.0/99'), 'source.ip'],
+        ['a CIDR on an IPv4-mapped IPv6 address', q.term('source.ip', '::ffff:10.0.0.0/104'), 'source.ip'],
+        ['an invalid address as a range bound', q.range('source.ip', 'a', null), 'source.ip'],
+        ['a fuzzy term on an ip field', q.fuzzy('source.ip', '10.1.2.3', 1), 'source.ip'],
+      ];
+      for (const [what, query, field] of typeErrors) {
+        test(`${what} is refused with UNSUPPORTED_QUERY, naming the field`, async () => {
+          const err = await store.search(team, { query, size: 10 }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(AppError);
+          expect((err as AppError).code).toBe('UNSUPPORTED_QUERY');
+          expect((err as AppError).message).toContain(field);
+          expect((err as AppError).details).toMatchObject({ field });
+        });
+      }
       test('time range is half-open: from inclusive, to exclusive', async () => {
         expect(await ids(team, { query: null, from: T0 + 2 * MIN, to: T0 + 4 * MIN })).toEqual(['e2', 'e3']);
         expect(await store.count(team, { query: q.term(null, 'login'), from: T0 + 2 * MIN })).toBe(1);

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, UnsupportedQueryError, ValidationError } from '../../src/errors.ts';
 import { evalDateMath, parseDate } from '../../src/query/date-math.ts';
-import { autoDistance, withinDistance } from '../../src/store/sqlite/fuzzy.ts';
+import { autoDistance, withinDistance } from '../../src/query/fuzzy.ts';
 import { chooseInterval } from '../../src/store/histogram-interval.ts';
-import { formatIpKey, ipKey, ipKeyRange } from '../../src/store/sqlite/ip.ts';
-import { sloppyPhraseMatches, tokenize } from '../../src/store/sqlite/text.ts';
+import { formatIpKey, ipKey, ipKeyRange } from '../../src/query/ip.ts';
+import { sloppyPhraseMatches, tokenize } from '../../src/query/analysis.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const NOW = Date.UTC(2026, 4, 15, 13, 47, 21, 500); // a Friday
@@ -81,12 +81,13 @@ describe('IP keys', () => {
     expect(ipKey('not-an-ip')).toBeNull();
   });
   it('turns a CIDR block into an inclusive key range', () => {
-    const r = ipKeyRange('10.0.0.0/8', 'source.ip');
+    const r = ipKeyRange('10.0.0.0/8') as { lo: string; hi: string };
     expect(formatIpKey(r.lo)).toBe('10.0.0.0');
     expect(formatIpKey(r.hi)).toBe('10.255.255.255');
-    const v6 = ipKeyRange('2001:db8::/32', 'source.ip');
+    const v6 = ipKeyRange('2001:db8::/32') as { lo: string; hi: string };
     expect(formatIpKey(v6.hi)).toBe('2001:db8:ffff:ffff:ffff:ffff:ffff:ffff');
-    expect(() => ipKeyRange('10.0.0.0/33', 'source.ip')).toThrow(/source.ip/);
+    expect(ipKeyRange('10.0.0.0/33')).toEqual({ invalid: expect.stringMatching(/prefix length/) });
+    expect(ipKeyRange('::ffff:10.0.0.0/104')).toEqual({ invalid: expect.stringMatching(/IPv4-mapped/) });
   });
 });
 

@@ -4,7 +4,8 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AlertEngine } from '../../alerts/engine.ts';
-import { Channel, ChannelView, RuleInput, SavedSearch } from '../../alerts/model.ts';
+import { Channel, ChannelView, RuleInput } from '../../alerts/model.ts';
+import { SavedSearch } from '../../saved-searches/model.ts';
 import type { AlertService } from '../../alerts/service.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';

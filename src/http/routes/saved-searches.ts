@@ -3,8 +3,8 @@
  * them. The query is validated and stored in canonical form.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { SavedSearch, SavedSearchInput } from '../../alerts/model.ts';
-import type { AlertService } from '../../alerts/service.ts';
+import { SavedSearch, SavedSearchInput } from '../../saved-searches/model.ts';
+import type { SavedSearchService } from '../../saved-searches/service.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorBody } from '../errors.ts';
@@ -60,32 +60,32 @@ const deleteRoute = createRoute({
   responses: { 204: { description: 'Deleted' }, ...notFound, ...errors },
 });
 
-export function registerSavedSearchRoutes(app: OpenAPIHono<AppEnv>, deps: { alerts: AlertService }) {
-  const { alerts } = deps;
+export function registerSavedSearchRoutes(app: OpenAPIHono<AppEnv>, deps: { savedSearches: SavedSearchService }) {
+  const { savedSearches } = deps;
 
   app.openapi(listRoute, async (c) => {
     const team = teamOf(c.get('principal'), 'read');
-    return c.json({ savedSearches: await alerts.listSavedSearches(team) }, 200);
+    return c.json({ savedSearches: await savedSearches.list(team) }, 200);
   });
 
   app.openapi(getRoute, async (c) => {
     const team = teamOf(c.get('principal'), 'read');
-    return c.json(await alerts.getSavedSearch(team, c.req.valid('param').id), 200);
+    return c.json(await savedSearches.get(team, c.req.valid('param').id), 200);
   });
 
   app.openapi(createSearchRoute, async (c) => {
     const team = teamOf(c.get('principal'), 'admin');
-    return c.json(await alerts.createSavedSearch(team, c.req.valid('json')), 201);
+    return c.json(await savedSearches.create(team, c.req.valid('json')), 201);
   });
 
   app.openapi(putRoute, async (c) => {
     const team = teamOf(c.get('principal'), 'admin');
-    return c.json(await alerts.updateSavedSearch(team, c.req.valid('param').id, c.req.valid('json')), 200);
+    return c.json(await savedSearches.update(team, c.req.valid('param').id, c.req.valid('json')), 200);
   });
 
   app.openapi(deleteRoute, async (c) => {
     const team = teamOf(c.get('principal'), 'admin');
-    await alerts.deleteSavedSearch(team, c.req.valid('param').id);
+    await savedSearches.delete(team, c.req.valid('param').id);
     return c.body(null, 204);
   });
 }

@@ -16,6 +16,7 @@ import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/i
 import { resolveField } from '../../events/fields.ts';
 import { normalizedFieldType } from '../../events/field-types.ts';
 import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
+import { isFieldPattern, resolveQueryField } from '../../query/fields.ts';
 import type {
   AppendItemResult,
   AppendOptions,
@@ -34,7 +35,8 @@ import type {
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import { createElasticsearchClient } from './client.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
-import { compileOrMatchAll, defaultCompiler, type CompileQuery } from './compile.ts';
+import { compileQuery, esPath } from './compile-es.ts';
+import { MsearchBatcher, type ReadExecutor } from './msearch.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { fromSource, storedContentHash } from './document.ts';
 import { listOriginalFields } from './original-fields.ts';
@@ -68,7 +70,6 @@ export interface ElasticsearchStoreOptions {
   teamPolicy?: (team: TeamId) => TeamPolicy | Promise<TeamPolicy>;
   /** Refresh after writes: `wait_for` makes them visible to the next search (tests). Default false. */
   refresh?: estypes.Refresh;
-  compileQuery?: CompileQuery;
   bulk?: Partial<Omit<BulkOptions, 'refresh'>>;
   requestTimeoutMs?: number;
   /** Time budget of every read, in ms (AUDITLOG_QUERY_TIMEOUT_MS). Default 10,000. */
@@ -114,27 +115,28 @@ export class ElasticsearchStore implements AuditStore {
   readonly client: Client;
   readonly prefix: string;
   readonly capabilities: ClusterCapabilities;
-  readonly #compile: CompileQuery;
   readonly #teamPolicy: (team: TeamId) => Promise<TeamPolicy>;
   readonly #refresh: estypes.Refresh;
   readonly #bulk: BulkOptions;
   readonly #replicas: number;
   readonly #queryTimeoutMs: number;
   readonly #teams = new Map<TeamId, Promise<TeamSetup>>();
+  /** Reads one at a time: the client itself (batched() runs them through _msearch). */
+  readonly #reads: ReadExecutor;
   /** Indices created with their ILM origination date by this process. */
   readonly #created = new Set<string>();
 
-  private constructor(client: Client, options: ElasticsearchStoreOptions, capabilities: ClusterCapabilities, compile: CompileQuery) {
+  private constructor(client: Client, options: ElasticsearchStoreOptions, capabilities: ClusterCapabilities) {
     this.client = client;
     this.prefix = checkPrefix(options.prefix ?? 'auditlog');
     this.capabilities = capabilities;
-    this.#compile = compile;
     const retentionDays = options.retentionDays ?? (() => 90);
     this.#teamPolicy = async (team) => (options.teamPolicy ? options.teamPolicy(team) : { retentionDays: await retentionDays(team), legalHold: false });
     this.#refresh = options.refresh ?? false;
     this.#bulk = { ...DEFAULT_BULK_OPTIONS, ...options.bulk, refresh: this.#refresh };
     this.#replicas = options.replicas ?? (capabilities.dataNodes > 1 ? 1 : 0);
     this.#queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+    this.#reads = { search: (params, options) => client.search(params, options) };
   }
 
   /**
@@ -149,8 +151,7 @@ export class ElasticsearchStore implements AuditStore {
       createElasticsearchClient({ node: options.node, username: options.username, password: options.password, requestTimeoutMs: options.requestTimeoutMs });
     try {
       const capabilities = await detectCapabilities(client);
-      const compile = options.compileQuery ?? defaultCompiler;
-      const store = new ElasticsearchStore(client, options, capabilities, compile);
+      const store = new ElasticsearchStore(client, options, capabilities);
       await store.installTemplates();
       return store;
     } catch (err) {
@@ -368,7 +369,7 @@ export class ElasticsearchStore implements AuditStore {
         },
       });
     }
-    const compiled = compileOrMatchAll(this.#compile, request.query);
+    const compiled = compileQuery(request.query);
     checkClauseCount(compiled);
     return { bool: { must: [compiled], filter } };
   }
@@ -378,6 +379,10 @@ export class ElasticsearchStore implements AuditStore {
   }
 
   async search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+    return this.#search(this.#reads, team, request);
+  }
+
+  async #search(exec: ReadExecutor, team: TeamId, request: SearchRequest): Promise<SearchPage> {
     const size = request.size;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
       throw new ValidationError(`page size must be an integer from 1 to ${MAX_PAGE}`, { field: 'size' });
@@ -389,7 +394,7 @@ export class ElasticsearchStore implements AuditStore {
     const budget = new ReadBudget(this.#queryTimeoutMs, request.signal);
     try {
       const response = budget.complete(
-        await this.client.search<Record<string, unknown>>(
+        await exec.search<Record<string, unknown>>(
           {
             ...target,
             query,
@@ -420,11 +425,15 @@ export class ElasticsearchStore implements AuditStore {
   }
 
   async count(team: TeamId, request: QueryRequest): Promise<number> {
+    return this.#count(this.#reads, team, request);
+  }
+
+  async #count(exec: ReadExecutor, team: TeamId, request: QueryRequest): Promise<number> {
     const target = this.#target(team);
     const query = this.#query(team, request);
     const budget = new ReadBudget(this.#queryTimeoutMs, request.signal);
     try {
-      return await this.#total(target, query, budget);
+      return await this.#total(exec, target, query, budget);
     } catch (err) {
       throw budget.errorOf(err) ?? toAppError(err, 'count');
     } finally {
@@ -433,9 +442,14 @@ export class ElasticsearchStore implements AuditStore {
   }
 
   /** Matching events, exact: a search of no hits, which (unlike `_count`) takes a `timeout`. */
-  async #total(target: { index: string; ignore_unavailable: boolean; allow_no_indices: boolean }, query: estypes.QueryDslQueryContainer, budget: ReadBudget): Promise<number> {
+  async #total(
+    exec: ReadExecutor,
+    target: { index: string; ignore_unavailable: boolean; allow_no_indices: boolean },
+    query: estypes.QueryDslQueryContainer,
+    budget: ReadBudget,
+  ): Promise<number> {
     const response = budget.complete(
-      await this.client.search({ ...target, query, size: 0, track_total_hits: true, timeout: budget.searchTimeout() }, budget.options()),
+      await exec.search({ ...target, query, size: 0, track_total_hits: true, timeout: budget.searchTimeout() }, budget.options()),
     );
     const total = response.hits.total;
     return typeof total === 'number' ? total : (total?.value ?? 0);
@@ -506,6 +520,10 @@ export class ElasticsearchStore implements AuditStore {
   }
 
   async facets(team: TeamId, request: FacetRequest): Promise<Facet> {
+    return this.#facets(this.#reads, team, request);
+  }
+
+  async #facets(exec: ReadExecutor, team: TeamId, request: FacetRequest): Promise<Facet> {
     const size = request.size ?? 10;
     if (!Number.isInteger(size) || size < 1 || size > 100) {
       throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
@@ -533,7 +551,7 @@ export class ElasticsearchStore implements AuditStore {
           },
         },
       };
-      const response = budget.complete(await this.client.search(search, budget.options()));
+      const response = budget.complete(await exec.search(search, budget.options()));
       const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
       const agg = response.aggregations?.top as estypes.AggregationsStringTermsAggregate | undefined;
       const raw = (agg?.buckets ?? []) as Array<{ key: string | number; key_as_string?: string; doc_count: number }>;
@@ -541,7 +559,7 @@ export class ElasticsearchStore implements AuditStore {
       let covered = 0;
       if (raw.length > 0) {
         // Events, not values: an event with two top values (arrays) counts once, as in the SQLite store.
-        covered = await this.#total(target, { bool: { must: [query], filter: [{ terms: { [field]: raw.map((b) => b.key) } }] } }, budget);
+        covered = await this.#total(exec, target, { bool: { must: [query], filter: [{ terms: { [field]: raw.map((b) => b.key) } }] } }, budget);
       }
       return { field: request.field, buckets, other: Math.max(0, total - covered) };
     } catch (err) {
@@ -581,6 +599,30 @@ export class ElasticsearchStore implements AuditStore {
     } catch (err) {
       throw toAppError(err, 'field list');
     }
+  }
+
+  /**
+   * A view of this store whose searches, counts and facets asked for at once travel in one
+   * `_msearch` (msearch.ts); everything else is this store's. For a caller with many reads in
+   * flight together (the alert engine's cycle).
+   */
+  batched(): AuditStore {
+    const exec = new MsearchBatcher(this.client, (err) => toAppError(err, 'multi-search'));
+    return {
+      kind: this.kind,
+      retention: this.retention,
+      append: (team, events, options) => this.append(team, events, options),
+      search: (team, request) => this.#search(exec, team, request),
+      count: (team, request) => this.#count(exec, team, request),
+      facets: (team, request) => this.#facets(exec, team, request),
+      histogram: (team, request) => this.histogram(team, request),
+      get: (team, id, options) => this.get(team, id, options),
+      originalFields: (team) => this.originalFields(team),
+      deleteOlderThan: (team, cutoff) => this.deleteOlderThan(team, cutoff),
+      dropTeam: (team) => this.dropTeam(team),
+      ping: () => this.ping(),
+      close: () => this.close(),
+    };
   }
 
   /** This team's indices with the span each covers (names we did not make are left out). */
@@ -675,19 +717,17 @@ export class ElasticsearchStore implements AuditStore {
 
 /** The aggregatable field behind a facet's field name. */
 function facetField(name: string): string {
-  if (name.includes('*') || name.includes('?')) {
-    throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${name}`, { field: name });
-  }
-  const resolved = resolveField(name);
-  switch (resolved.kind) {
+  if (isFieldPattern(name)) throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${name}`, { field: name });
+  const f = resolveQueryField(name);
+  switch (f.kind) {
     case 'timestamp':
+    case 'received':
       throw new UnsupportedQueryError(`facets on the date field ${name} are not supported; use the histogram`, { field: name });
     case 'normalized':
-      return normalizedFieldType(resolved.name) === 'text' ? `${resolved.name}.keyword` : resolved.name;
-    case 'meta':
-      return resolved.name;
-    case 'original':
-      return `original.${resolved.path}`;
+      // A text field's values are counted by its keyword sub-field.
+      return f.type === 'text' ? `${f.name}.keyword` : f.name;
+    default:
+      return esPath(f);
   }
 }
 

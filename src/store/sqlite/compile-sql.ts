@@ -8,17 +8,15 @@
  * for text); leaves on time and id are conditions on the `events` row.
  */
 import { UnsupportedQueryError, ValidationError } from '../../errors.ts';
-import { NORMALIZED_FIELD_NAMES } from '../../events/event.ts';
-import { META_FIELDS, ORIGINAL_PREFIX, resolveField } from '../../events/fields.ts';
-import { ECS_FIELD_TYPES } from '../../events/field-types.ts';
 import type { BoolNode, FieldNode, FuzzyNode, QueryNode, RangeNode } from '../../query/ast.ts';
-import { evalDateMath } from '../../query/date-math.ts';
+import { expandFieldPattern, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from '../../query/fields.ts';
 import { FUZZY_MAX_EXPANSIONS, MAX_CLAUSE_COUNT, tooManyClauses } from '../../query/limits.ts';
 import { compileRegex, compileWildcard } from '../../query/regex/index.ts';
-import { autoDistance } from './fuzzy.ts';
-import { ipKey, ipKeyRange } from './ip.ts';
+import { dateValue, ipBound, ipTermRange, numericBound, numericTerm } from '../../query/typed-values.ts';
+import { autoDistance } from '../../query/fuzzy.ts';
 import { and, EVERYTHING, filter, forPlan, NOTHING, or, type Part, type Plan, set, toFilter } from './sql-sets.ts';
-import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN, tokenize, VALUE_GAP } from './text.ts';
+import { tokenize, VALUE_GAP } from '../../query/analysis.ts';
+import { FTS_COLUMNS, type FtsColumn, ftsQuote, NO_TOKEN } from './text.ts';
 
 export interface CompiledWhere {
   /** A boolean SQL expression over `events e`. */
@@ -48,7 +46,7 @@ export interface CompileOptions {
   ftsRowids?: { lo: number | null; hi: number | null };
 }
 
-/** Where a field's values live in the SQLite schema, with the field's type. */
+/** Where a catalogue field's values live in the SQLite schema (src/query/fields.ts says which field a name is). */
 export type Target =
   | { kind: 'timestamp'; field: string; column: 'e.ts' | 'e.received' }
   | { kind: 'id'; field: string }
@@ -64,45 +62,34 @@ export function originalKey(path: string): string {
   return `.${path}`;
 }
 
-const TEXT_KEYWORD_SUBFIELDS = new Map<string, string>([
-  ['message.keyword', 'message'],
-  ['user_agent.original.keyword', 'user_agent.original'],
-]);
-
-/** Target of a concrete (wildcard-free) field, following resolveField. */
+/** Target of a concrete (pattern-free) field name. */
 export function concreteTarget(field: string): Target {
-  const sub = TEXT_KEYWORD_SUBFIELDS.get(field);
-  // auditlog-ecs.component.json: the keyword sub-fields have ignore_above 1024.
-  if (sub) return { kind: 'keyword', field, path: sub, maxLength: 1024 };
-  const r = resolveField(field);
-  switch (r.kind) {
+  return targetOf(resolveQueryField(field));
+}
+
+function targetOf(f: QueryField): Target {
+  switch (f.kind) {
+    case 'freeText':
+      return { kind: 'text', field: f.name, column: 'text', path: null };
     case 'timestamp':
-      return { kind: 'timestamp', field, column: 'e.ts' };
+      return { kind: 'timestamp', field: f.name, column: 'e.ts' };
+    case 'received':
+      return { kind: 'timestamp', field: f.name, column: 'e.received' };
+    case 'id':
+      return { kind: 'id', field: f.name };
     case 'meta':
-      if (r.name === 'auditlog.id') return { kind: 'id', field };
-      if (r.name === 'auditlog.received') return { kind: 'timestamp', field, column: 'e.received' };
-      return { kind: 'keyword', field, path: r.name };
+      return { kind: 'keyword', field: f.name, path: f.name };
+    case 'keywordOf':
+      // The keyword sub-field is the text field's whole value, up to its ignore_above.
+      return { kind: 'keyword', field: f.name, path: f.of, maxLength: f.ignoreAbove };
     case 'original':
-      return { kind: 'keyword', field, path: originalKey(r.path) };
-    case 'normalized': {
-      const type = ECS_FIELD_TYPES.get(r.name);
-      if (type === 'long') return { kind: 'long', field, path: r.name };
-      if (type === 'ip') return { kind: 'ip', field, path: r.name };
-      if (type === 'text') return { kind: 'text', field, column: FTS_COLUMNS[r.name as keyof typeof FTS_COLUMNS], path: r.name };
-      return { kind: 'keyword', field, path: r.name };
-    }
+      return { kind: 'keyword', field: f.name, path: originalKey(f.path) };
+    case 'normalized':
+      if (f.type === 'long') return { kind: 'long', field: f.name, path: f.name };
+      if (f.type === 'ip') return { kind: 'ip', field: f.name, path: f.name };
+      if (f.type === 'text') return { kind: 'text', field: f.name, column: FTS_COLUMNS[f.name as keyof typeof FTS_COLUMNS], path: f.name };
+      return { kind: 'keyword', field: f.name, path: f.name };
   }
-}
-
-export function hasWildcard(field: string): boolean {
-  return /[*?]/.test(field);
-}
-
-function fieldGlobRegex(pattern: string): RegExp {
-  const src = Array.from(pattern)
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${src}$`, 's');
 }
 
 /** A literal string as an SQLite GLOB that matches only itself. */
@@ -110,30 +97,20 @@ function globLiteral(text: string): string {
   return text.replace(/[[*?]/g, '[$&]');
 }
 
-/** A Lucene-style field pattern as an SQLite GLOB (`*`, `?` kept; `[` made literal). */
+/** A field pattern (only `*` is a wildcard in names) as an SQLite GLOB. */
 function fieldPatternToGlob(pattern: string): string {
-  return pattern.replace(/\[/g, '[[]');
+  return pattern.replace(/[[?]/g, '[$&]');
 }
 
 /**
- * Targets of a field as written: the free-text column for `null`; for a wildcard pattern,
- * every normalized and metadata name it matches plus every original path it matches.
+ * Targets of a field as written: the free-text column for `null`; for a pattern, every
+ * normalized and metadata field it names plus every original path it matches.
  */
 export function targetsOf(field: string | null): { targets: Target[]; expanded: boolean } {
-  if (field === null) return { targets: [{ kind: 'text', field: 'auditlog.text', column: 'text', path: null }], expanded: false };
-  if (!hasWildcard(field)) return { targets: [concreteTarget(field)], expanded: false };
-  const re = fieldGlobRegex(field);
-  const targets: Target[] = [];
-  const onlyOriginal = field.startsWith(ORIGINAL_PREFIX);
-  if (!onlyOriginal) {
-    // As compile-es: the reserved names only, not the free-text field, which no field name
-    // reaches either (`auditlog.text:x` is an original path).
-    for (const name of ['@timestamp', ...NORMALIZED_FIELD_NAMES, ...META_FIELDS, ...TEXT_KEYWORD_SUBFIELDS.keys()]) {
-      if (re.test(name)) targets.push(concreteTarget(name));
-    }
-  }
-  const originalPattern = onlyOriginal ? field.slice(ORIGINAL_PREFIX.length) : field;
-  targets.push({ kind: 'originalGlob', field, glob: originalKey(fieldPatternToGlob(originalPattern)) });
+  if (field === null || !isFieldPattern(field)) return { targets: [targetOf(resolveQueryField(field))], expanded: false };
+  const pattern = expandFieldPattern(field);
+  const targets = pattern.fields.map(targetOf);
+  targets.push({ kind: 'originalGlob', field, glob: originalKey(fieldPatternToGlob(pattern.original)) });
   return { targets, expanded: true };
 }
 
@@ -258,7 +235,11 @@ class Compiler {
     return or(parts, this.plan);
   }
 
+  /** The leaf being compiled: type errors name its field and position. */
+  at: FieldNode | null = null;
+
   onTarget(node: FieldNode, t: Target): Part {
+    this.at = node;
     switch (node.type) {
       case 'exists':
         return this.exists(t);
@@ -313,8 +294,8 @@ class Compiler {
   term(t: Target, value: string, phrase: boolean): Part {
     switch (t.kind) {
       case 'timestamp': {
-        const lo = this.date(t.field, value, false);
-        const hi = this.date(t.field, value, true);
+        const lo = dateValue(this.at!, t.field, value, this.now, false);
+        const hi = dateValue(this.at!, t.field, value, this.now, true);
         return filter(`${t.column} BETWEEN ? AND ?`, [lo, hi]);
       }
       case 'id':
@@ -322,12 +303,12 @@ class Compiler {
       case 'originalGlob':
         return this.keywordEquals(t, value);
       case 'long': {
-        const n = parseLong(t.field, value);
-        if (!Number.isInteger(n)) return NOTHING;
+        const n = numericTerm(this.at!, t.field, 'long', value);
+        if (n === null) return NOTHING;
         return fieldEquals('path = ? AND value = ?', [t.path, n]);
       }
       case 'ip': {
-        const { lo, hi } = ipKeyRange(value, t.field);
+        const { lo, hi } = ipTermRange(this.at!, t.field, value);
         return lo === hi
           ? fieldEquals('path = ? AND value = ?', [t.path, lo])
           : inFields('path = ? AND value BETWEEN ? AND ?', [t.path, lo, hi]);
@@ -369,7 +350,7 @@ class Compiler {
       case 'timestamp':
       case 'long':
       case 'ip':
-        throw new UnsupportedQueryError(`wildcard queries are not supported on ${typeName(t)} field ${t.field}`, { field: t.field });
+        throw wrongQueryType(this.at!, t.field, typeOf(t));
       case 'id':
       case 'keyword':
       case 'originalGlob': {
@@ -402,7 +383,7 @@ class Compiler {
       case 'timestamp':
       case 'long':
       case 'ip':
-        throw new UnsupportedQueryError(`regular expressions are not supported on ${typeName(t)} field ${t.field}`, { field: t.field });
+        throw wrongQueryType(this.at!, t.field, typeOf(t));
       case 'id':
         return filter('al_regexp(?, e.id)', [pattern]);
       case 'keyword':
@@ -421,7 +402,7 @@ class Compiler {
       case 'timestamp':
       case 'long':
       case 'ip':
-        throw new UnsupportedQueryError(`fuzzy queries are not supported on ${typeName(t)} field ${t.field}`, { field: t.field });
+        throw wrongQueryType(this.at!, t.field, typeOf(t));
       case 'id':
       case 'keyword':
       case 'originalGlob': {
@@ -477,27 +458,16 @@ class Compiler {
     };
     switch (t.kind) {
       case 'timestamp':
-        both(t.column, (v, up) => this.date(t.field, v, up));
+        both(t.column, (v, up) => dateValue(node, t.field, v, this.now, up));
         return filter(`(${conds.join(' AND ')})`, params);
       case 'id':
         both('e.id', (v) => v);
         return filter(`(${conds.join(' AND ')})`, params);
       case 'long':
-        both('value', (v) => {
-          const n = parseLong(t.field, v);
-          // Elasticsearch refuses a range bound beyond a long (a term beyond it matches nothing).
-          if (Math.abs(n) > 9_223_372_036_854_775_807) {
-            throw new ValidationError(`${t.field} is a long field: ${v} is outside the range of a long`, { field: t.field, value: v });
-          }
-          return n;
-        });
+        both('value', (v) => numericBound(node, t.field, 'long', v));
         return inFields(`path = ? AND ${conds.join(' AND ')}`, [t.path, ...params]);
       case 'ip':
-        both('value', (v) => {
-          const key = ipKey(v);
-          if (key === null) throw new ValidationError(`${t.field}: ${JSON.stringify(v)} is not an IP address`, { field: t.field });
-          return key;
-        });
+        both('value', (v) => ipBound(node, t.field, v));
         return inFields(`path = ? AND ${conds.join(' AND ')}`, [t.path, ...params]);
       case 'keyword':
       case 'originalGlob':
@@ -530,29 +500,10 @@ class Compiler {
       ...cut.params,
     ]);
   }
-
-  date(field: string, value: string, roundUp: boolean): number {
-    try {
-      return evalDateMath(value, this.now, roundUp);
-    } catch (err) {
-      if (err instanceof ValidationError) {
-        throw new ValidationError(`${field}: ${err.message}`, { field, value });
-      }
-      throw err;
-    }
-  }
 }
 
-function typeName(t: Target): string {
+function typeOf(t: Extract<Target, { kind: 'timestamp' | 'long' | 'ip' }>): 'date' | 'long' | 'ip' {
   return t.kind === 'timestamp' ? 'date' : t.kind;
-}
-
-function parseLong(field: string, value: string): number {
-  const n = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isFinite(n)) {
-    throw new ValidationError(`${field} is a number field: ${JSON.stringify(value)} is not a number`, { field, value });
-  }
-  return n;
 }
 
 function pathSql(t: Extract<Target, { kind: 'keyword' | 'originalGlob' }>): string {

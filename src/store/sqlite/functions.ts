@@ -1,8 +1,9 @@
 /** SQL functions the compiled queries call (registered on every team connection). */
 import type Database from 'better-sqlite3';
+import { sloppyPhraseMatches } from '../../query/analysis.ts';
 import { compileRegex, type Matcher } from '../../query/regex/index.ts';
-import { fuzzyScore, withinDistance } from './fuzzy.ts';
-import { type FtsColumn, ftsValues, sloppyPhraseMatches } from './text.ts';
+import { fuzzyScore, withinDistance } from '../../query/fuzzy.ts';
+import { type FtsColumn, ftsValues } from './text.ts';
 
 /**
  * Called every few hundred rows while a statement runs (by the functions below and by the

@@ -6,7 +6,7 @@ import type { StoredEvent } from '../../events/event.ts';
 import { flattenOriginal } from '../../events/fields.ts';
 import { ECS_FIELD_TYPES } from '../../events/field-types.ts';
 import { originalKey } from './compile-sql.ts';
-import { ipKey } from './ip.ts';
+import { ipKey } from '../../query/ip.ts';
 
 const ORIGINAL_IGNORE_ABOVE = 8191;
 

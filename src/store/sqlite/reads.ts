@@ -8,9 +8,10 @@ import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, Valid
 import type { StoredEvent, TeamId } from '../../events/event.ts';
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import type { Facet, FacetRequest, Histogram, HistogramRequest, QueryRequest, SearchPage, SearchRequest } from '../interface.ts';
-import { type CompiledWhere, compileWhere, concreteTarget, hasWildcard, tick } from './compile-sql.ts';
+import { isFieldPattern } from '../../query/fields.ts';
+import { type CompiledWhere, compileWhere, concreteTarget, tick } from './compile-sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { formatIpKey } from './ip.ts';
+import { formatIpKey } from '../../query/ip.ts';
 import type { Plan } from './sql-sets.ts';
 
 /** What a read needs besides the connection and the request. */
@@ -172,7 +173,7 @@ function facets(db: Database.Database, request: FacetRequest, ctx: ReadContext):
   if (!Number.isInteger(size) || size < 1 || size > 100) {
     throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
   }
-  if (hasWildcard(request.field)) {
+  if (isFieldPattern(request.field)) {
     throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${request.field}`, { field: request.field });
   }
   const where = whereOf(db, request, ctx);

@@ -23,7 +23,6 @@ import type {
 } from '../interface.ts';
 import { registerFunctions } from './functions.ts';
 import { fieldRows } from './index-rows.ts';
-import { formatIpKey } from './ip.ts';
 import { listOriginalFields } from './original-fields.ts';
 import { InlineReads } from './inline-reads.ts';
 import { type ReadExecutor, ReadPool } from './read-pool.ts';

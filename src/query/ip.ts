@@ -1,9 +1,8 @@
 /**
  * IP addresses as sortable keys: every address becomes 16 bytes (IPv4 as IPv4-mapped IPv6,
  * like Elasticsearch's ip type) written as 32 lowercase hex digits, so equality, CIDR and
- * ranges are plain string comparisons on an index.
+ * ranges are plain string comparisons (on the SQLite index, and in the in-memory matcher).
  */
-import { ValidationError } from '../../errors.ts';
 
 const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
@@ -66,25 +65,24 @@ export function ipKey(text: string): string | null {
   return bytes ? toHex(bytes) : null;
 }
 
-/** Inclusive key range of an address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`). */
-export function ipKeyRange(text: string, field: string): { lo: string; hi: string } {
+/**
+ * Inclusive key range of an address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`), or why
+ * the text is neither (the caller names the field in its error).
+ */
+export function ipKeyRange(text: string): { lo: string; hi: string } | { invalid: string } {
   const slash = text.indexOf('/');
   const addrText = slash === -1 ? text : text.slice(0, slash);
   const bytes = parseIp(addrText);
-  if (!bytes) throw new ValidationError(`${field}: ${JSON.stringify(text)} is not an IP address or CIDR block`, { field });
+  if (!bytes) return { invalid: `${JSON.stringify(text)} is not an IP address or CIDR block (quote CIDRs: "10.0.0.0/8")` };
   let prefix = 128;
   if (slash !== -1) {
     const p = text.slice(slash + 1);
     const isV4 = parseV4(addrText) !== null;
     const max = isV4 ? 32 : 128;
-    if (!/^\d{1,3}$/.test(p) || Number(p) > max) {
-      throw new ValidationError(`${field}: invalid CIDR prefix length in ${JSON.stringify(text)}`, { field });
-    }
+    if (!/^\d{1,3}$/.test(p) || Number(p) > max) return { invalid: `${JSON.stringify(text)} is not an IP address or CIDR block (invalid prefix length)` };
     // Elasticsearch refuses this too: is the length one of IPv4 or of IPv6?
     if (!isV4 && bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
-      throw new ValidationError(`${field}: CIDR notation is not allowed with an IPv4-mapped IPv6 address (${JSON.stringify(text)}); write the IPv4 block`, {
-        field,
-      });
+      return { invalid: `CIDR notation is not allowed with an IPv4-mapped IPv6 address (${JSON.stringify(text)}); write the IPv4 block` };
     }
     prefix = Number(p) + (isV4 ? 96 : 0);
   }

@@ -13,27 +13,26 @@
  *   lowercased, as query_string normalizes them with the standard analyzer (the plain
  *   `wildcard` / `fuzzy` / `range` queries would not). A term with no token at all (`-`,
  *   `"..."`) is dropped from its bool, as Lucene drops a clause the analyzer empties.
- * - long, ip, date: term and range only; values are checked here so that a mistake is an
- *   UnsupportedQueryError naming the field rather than a 400 from the cluster. A term on a
- *   date is the range of that value (`@timestamp:2026-01-01` is the whole day: Elasticsearch
- *   rounds the upper bound up).
+ * - long, ip, date: term and range only; values are checked here (src/query/typed-values.ts,
+ *   the rule every compiler shares) so that a mistake is an error naming the field rather
+ *   than a 400 from the cluster. A term on a date is the range of that value
+ *   (`@timestamp:2026-01-01` is the whole day: Elasticsearch rounds the upper bound up).
  * - `_exists_:f`, `f:*`, `f:[* TO *]`: exists.
- * - A field pattern (`actor.\*`, `user.*`) expands over the normalized and metadata fields it
- *   matches (compiled per type; fields whose type rejects the value are skipped, as
- *   Elasticsearch does for `*`) plus `original.<pattern>`, which only Elasticsearch can expand:
+ * - Field names resolve through the catalogue (src/query/fields.ts). A field pattern
+ *   (`actor.\*`, `user.*`) expands over the normalized and metadata fields it matches
+ *   (compiled per type; fields whose type rejects the value are skipped, as Elasticsearch
+ *   does for `*`) plus `original.<pattern>`, which only Elasticsearch can expand:
  *   that part is a `query_string` with an explicit `fields` pattern and the leaf re-printed by
  *   our own printer, never user text.
  * - A bool of only MUST_NOT clauses gets a match_all, as query_string adds one.
  * Boosts are accepted and ignored: results are sorted by time.
  */
 import type { estypes } from '@elastic/elasticsearch';
-import { isIP } from 'node:net';
-import { AppError, UnsupportedQueryError } from '../errors.ts';
-import type { FieldType } from '../events/field-types.ts';
-import type { FieldNode, QueryNode, RangeNode } from './ast.ts';
-import { evalDateMath } from './date-math.ts';
-import { type EsField, esField, expandFieldPattern, isFieldPattern } from './fields.ts';
-import { printLeafValue } from './print.ts';
+import { UnsupportedQueryError } from '../../errors.ts';
+import type { FieldNode, QueryNode, RangeNode } from '../../query/ast.ts';
+import { expandFieldPattern, fieldTypeError, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from '../../query/fields.ts';
+import { printLeafValue } from '../../query/print.ts';
+import { dateValue, ipBound, ipTermRange, numericBound, numericTerm } from '../../query/typed-values.ts';
 
 type Q = estypes.QueryDslQueryContainer;
 
@@ -48,6 +47,28 @@ export interface CompileEsOptions {
 /** Compiles a query AST to an Elasticsearch query. Throws UnsupportedQueryError for values a field's type cannot take. */
 export function compileToElasticsearch(ast: QueryNode, options: CompileEsOptions = {}): Q {
   return compileNode(ast) ?? options.emptyQuery ?? { match_none: {} };
+}
+
+/** A request's query: no query (or match-all) needs no compiling. */
+export function compileQuery(node: QueryNode | null): Q {
+  if (node === null || node.type === 'matchAll') return { match_all: {} };
+  return compileToElasticsearch(node);
+}
+
+/** Where a catalogue field lives in the Elasticsearch document. */
+export function esPath(f: QueryField): string {
+  switch (f.kind) {
+    case 'original':
+      return `original.${f.path}`;
+    case 'keywordOf':
+    case 'freeText':
+    case 'timestamp':
+    case 'received':
+    case 'id':
+    case 'meta':
+    case 'normalized':
+      return f.name;
+  }
 }
 
 function compileNode(node: QueryNode): Q | null {
@@ -79,22 +100,17 @@ function compileNode(node: QueryNode): Q | null {
 
 function compileLeaf(node: FieldNode): Q | null {
   const field = node.field;
-  if (field !== null && (isFieldPattern(field) || field.includes('?'))) return compilePattern(node, field);
-  return compileTyped(node, esField(field), field ?? 'free text');
+  if (field !== null && isFieldPattern(field)) return compilePattern(node, field);
+  return compileTyped(node, resolveQueryField(field), field ?? 'free text');
 }
 
 function compilePattern(node: FieldNode, pattern: string): Q | null {
-  if (pattern.includes('?')) {
-    throw new UnsupportedQueryError(`field pattern ${JSON.stringify(pattern)}: only * is a wildcard in field names`, {
-      field: pattern,
-      loc: node.loc,
-    });
-  }
-  const { fields, originalPattern } = expandFieldPattern(pattern);
+  const expanded = expandFieldPattern(pattern);
+  const originalPattern = `original.${expanded.original}`;
   const parts: Q[] = [];
-  for (const f of fields) {
+  for (const f of expanded.fields) {
     try {
-      const q = compileTyped(node, f, f.path);
+      const q = compileTyped(node, f, esPath(f));
       if (q !== null) parts.push(q);
     } catch (err) {
       if (!(err instanceof UnsupportedQueryError)) throw err;
@@ -116,8 +132,8 @@ function compilePattern(node: FieldNode, pattern: string): Q | null {
   return parts.length === 1 ? parts[0]! : { bool: { should: parts } };
 }
 
-function compileTyped(node: FieldNode, f: EsField, name: string): Q | null {
-  const p = f.path;
+function compileTyped(node: FieldNode, f: QueryField, name: string): Q | null {
+  const p = esPath(f);
   if (node.type === 'exists') return { exists: { field: p } };
   if (node.type === 'range' && node.lower === null && node.upper === null) return { exists: { field: p } };
   switch (f.type) {
@@ -175,25 +191,19 @@ function compileText(node: Exclude<FieldNode, { type: 'exists' }>, p: string): Q
 }
 
 function compileNumber(node: Exclude<FieldNode, { type: 'exists' }>, p: string, name: string, type: 'long' | 'double'): Q {
-  const kind = type === 'long' ? 'an integer' : 'a number';
   switch (node.type) {
     case 'term':
     case 'phrase': {
-      const n = parseNumber(node.value);
-      if (n === null) throw typeError(node, name, `${JSON.stringify(node.value)} is not ${kind}`, type);
-      // Elasticsearch: a long term with a fractional part matches nothing.
-      if (type === 'long' && !Number.isInteger(n)) return { match_none: {} };
-      // Elasticsearch: a term beyond the range of a long matches nothing (a range bound beyond it is an error).
-      if (type === 'long' && Math.abs(n) > LONG_LIMIT) return { match_none: {} };
+      const n = numericTerm(node, name, type, node.value);
+      if (n === null) return { match_none: {} };
+      // Beyond 2^53 the text keeps the digits a double would lose.
       return { term: { [p]: { value: Number.isSafeInteger(n) || type === 'double' ? n : node.value } } };
     }
     case 'range':
       return {
         range: {
           [p]: bounds(node, (v) => {
-            const n = parseNumber(v);
-            if (n === null) throw typeError(node, name, `range bound ${JSON.stringify(v)} is not ${kind}`, type);
-            checkLongRange(node, name, n, type);
+            numericBound(node, name, type, v);
             return v;
           }),
         },
@@ -207,15 +217,13 @@ function compileIp(node: Exclude<FieldNode, { type: 'exists' }>, p: string, name
   switch (node.type) {
     case 'term':
     case 'phrase':
-      if (!isIpOrCidr(node.value)) {
-        throw typeError(node, name, `${JSON.stringify(node.value)} is not an IP address or CIDR block (quote CIDRs: "10.0.0.0/8")`, 'ip');
-      }
+      ipTermRange(node, name, node.value);
       return { term: { [p]: { value: node.value } } };
     case 'range':
       return {
         range: {
           [p]: bounds(node, (v) => {
-            if (isIP(v) === 0) throw typeError(node, name, `range bound ${JSON.stringify(v)} is not an IP address`, 'ip');
+            ipBound(node, name, v);
             return v;
           }),
         },
@@ -226,21 +234,19 @@ function compileIp(node: Exclude<FieldNode, { type: 'exists' }>, p: string, name
 }
 
 function compileDate(node: Exclude<FieldNode, { type: 'exists' }>, p: string, name: string): Q {
+  // Date math goes to Elasticsearch as written (its clock is `now`); here it is only checked.
+  const check = (v: string) => {
+    dateValue(node, name, v, 0, false);
+    return v;
+  };
   switch (node.type) {
     case 'term':
     case 'phrase':
       // Elasticsearch's DateFieldType.termQuery: the range [v, v] with the upper bound rounded up.
-      checkDate(node, name, node.value);
+      check(node.value);
       return { range: { [p]: { gte: node.value, lte: node.value } } };
     case 'range':
-      return {
-        range: {
-          [p]: bounds(node, (v) => {
-            checkDate(node, name, v);
-            return v;
-          }),
-        },
-      };
+      return { range: { [p]: bounds(node, check) } };
     default:
       throw wrongQueryType(node, name, 'date');
   }
@@ -248,7 +254,7 @@ function compileDate(node: Exclude<FieldNode, { type: 'exists' }>, p: string, na
 
 function compileBoolean(node: Exclude<FieldNode, { type: 'exists' }>, p: string, name: string): Q {
   if (node.type === 'term' || node.type === 'phrase') {
-    if (node.value !== 'true' && node.value !== 'false') throw typeError(node, name, `${JSON.stringify(node.value)} is not true or false`, 'boolean');
+    if (node.value !== 'true' && node.value !== 'false') throw fieldTypeError(node, name, 'boolean', `${JSON.stringify(node.value)} is not true or false`);
     return { term: { [p]: { value: node.value === 'true' } } };
   }
   throw wrongQueryType(node, name, 'boolean');
@@ -276,52 +282,4 @@ const TOKEN_CHAR = /[\p{L}\p{N}\p{Extended_Pictographic}]/u;
 /** Whether the standard analyzer would emit at least one token for `value`. */
 function hasTokens(value: string): boolean {
   return TOKEN_CHAR.test(value);
-}
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-function parseNumber(value: string): number | null {
-  if (!NUMBER.test(value)) return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
-}
-
-const LONG_LIMIT = 9_223_372_036_854_775_807;
-
-function checkLongRange(node: FieldNode, name: string, n: number, type: 'long' | 'double'): void {
-  if (type === 'long' && Math.abs(n) > LONG_LIMIT) throw typeError(node, name, `${n} is outside the range of a long`, type);
-}
-
-function isIpOrCidr(value: string): boolean {
-  const slash = value.indexOf('/');
-  if (slash === -1) return isIP(value) !== 0;
-  const version = isIP(value.slice(0, slash));
-  const bits = value.slice(slash + 1);
-  if (version === 0 || !/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (version === 4 ? 32 : 128);
-}
-
-function checkDate(node: FieldNode, name: string, value: string): void {
-  try {
-    evalDateMath(value, 0);
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    throw typeError(node, name, `${JSON.stringify(value)} is not a date (use 2026-01-31, 2026-01-31T12:00:00Z, epoch milliseconds or date math like now-15m)`, 'date');
-  }
-}
-
-function typeError(node: FieldNode, name: string, what: string, type: FieldType): UnsupportedQueryError {
-  return new UnsupportedQueryError(`${name} is ${article(type)} ${type} field: ${what}`, { field: name, type, loc: node.loc });
-}
-
-function wrongQueryType(node: FieldNode, name: string, type: FieldType): UnsupportedQueryError {
-  const what = { wildcard: 'wildcard', regex: 'regular expression', fuzzy: 'fuzzy', term: 'term', phrase: 'phrase', range: 'range', exists: 'exists' }[node.type];
-  return new UnsupportedQueryError(
-    `${name} is ${article(type)} ${type} field: ${what} queries work on text and keyword fields only; use a value or a range`,
-    { field: name, type, loc: node.loc },
-  );
-}
-
-function article(type: FieldType): string {
-  return type === 'ip' ? 'an' : 'a';
 }
