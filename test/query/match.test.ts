@@ -34,7 +34,8 @@ describe('errors are the stores’ errors', () => {
     ['@timestamp:yesterday', 'UNSUPPORTED_QUERY'],
     ['source.ip:"10.0.0.0/33"', 'UNSUPPORTED_QUERY'],
     ['source.ip:10.1.2.3~1', 'UNSUPPORTED_QUERY'],
-    ['x:/a&b/', 'UNSUPPORTED_QUERY'],
+    ['x:/(a|b)*a(a|b){13}/', 'QUERY_LIMIT'],
+    [`x:*a${'?'.repeat(13)}`, 'QUERY_LIMIT'],
     ['x:/(a/', 'BAD_REQUEST'],
   ])('%s → %s', (query, code) => {
     let caught: unknown;
