@@ -28,10 +28,10 @@ import type { TeamId } from '../src/events/event.ts';
 import { createApp } from '../src/http/app.ts';
 import { IngestLimits } from '../src/ingest/limits.ts';
 import { createLogger, createRuntime } from '../src/runtime.ts';
-import { AuditTrail } from '../src/services/audit-trail.ts';
-import { IngestService } from '../src/services/ingest.ts';
-import { LiveTail } from '../src/services/live-tail.ts';
-import { SearchService } from '../src/services/search.ts';
+import { AuditTrail } from '../src/audit/trail.ts';
+import { IngestService } from '../src/ingest/service.ts';
+import { LiveTail } from '../src/search/live-tail.ts';
+import { SearchService } from '../src/search/service.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { generateEvent, percentile, QUERY_KINDS } from './fixtures.ts';
 

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredEvent, TeamId } from '../src/events/event.ts';
 import { rng } from '../src/demo/generate.ts';
-import { ExportService } from '../src/services/export.ts';
-import { SearchService } from '../src/services/search.ts';
+import { ExportService } from '../src/search/export.ts';
+import { SearchService } from '../src/search/service.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);

@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { readFileSync } from 'node:fs';
 import { createApp } from './http/app.ts';
 import type { Runtime } from './runtime.ts';
-import { scheduleRetention } from './services/retention.ts';
+import { scheduleRetention } from './teams/retention.ts';
 import { createUi } from './ui/index.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ChangeRecorder } from '../services/audit-trail.ts';
+import type { ChangeRecorder } from '../audit/trail.ts';
 import type { AuditStore } from '../store/interface.ts';
 import { CidrList } from '../net/cidr.ts';
 import { EgressPolicy } from './egress.ts';

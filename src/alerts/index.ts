@@ -4,7 +4,7 @@
  * closes the state store.
  */
 import { newId } from './ids.ts';
-import type { ChangeRecorder } from '../services/audit-trail.ts';
+import type { ChangeRecorder } from '../audit/trail.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { SmtpSettings } from './channels.ts';
 import { Deliverer } from './deliverer.ts';

@@ -5,7 +5,7 @@
  */
 import { newId } from './ids.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { type ChangeRecorder, changedFields } from '../services/audit-trail.ts';
+import { type ChangeRecorder, changedFields } from '../audit/trail.ts';
 import { loadBuiltIns } from './builtin.ts';
 import { ALLOW_HINT, EgressPolicy } from './egress.ts';
 import {

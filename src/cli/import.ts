@@ -15,7 +15,7 @@ import type { EventFormat, TeamId } from '../events/event.ts';
 import { contentHash } from '../events/identity.ts';
 import { importEventId } from '../ingest/ids.ts';
 import type { Runtime } from '../runtime.ts';
-import type { IngestResult } from '../services/ingest.ts';
+import type { IngestResult } from '../ingest/service.ts';
 
 export interface ImportOptions {
   file: string;

@@ -5,7 +5,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError, RateLimitedError } from '../errors.ts';
 import type { AddressSet } from '../net/cidr.ts';
-import { actorContext, type FailedAuthentication } from '../services/audit-trail.ts';
+import { actorContext, type FailedAuthentication } from '../audit/trail.ts';
 import { parseKey } from '../teams/keys.ts';
 import type { AuthFailure, TeamService } from '../teams/service.ts';
 import { type Principal, type Role, roleAllows } from '../teams/model.ts';
@@ -72,7 +72,7 @@ export function authenticate(o: AuthenticateOptions): MiddlewareHandler<AppEnv> 
     const result = await o.teams.identify(presented);
     if ('failure' in result) return refuse(result.failure, presented, new AppError('UNAUTHORIZED', 'invalid or revoked API key'));
     c.set('principal', result.principal);
-    // The services record who changed what from this context (src/services/audit-trail.ts).
+    // The services record who changed what from this context (src/audit/trail.ts).
     await actorContext.run({ via: 'api', principal: result.principal, requestId: c.get('requestId'), ...(ip ? { ip } : {}) }, () => next());
   };
 }

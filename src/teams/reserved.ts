@@ -6,7 +6,7 @@
  */
 import { STATE_DATABASES, STATE_DIR, TEAMS_DIR } from '../data-dir.ts';
 
-/** Holds auditlog's own audit trail (src/services/audit-trail.ts). */
+/** Holds auditlog's own audit trail (src/audit/trail.ts). */
 export const SYSTEM_TEAM_ID = 'system';
 
 export const RESERVED_TEAM_IDS: ReadonlySet<string> = new Set([SYSTEM_TEAM_ID, ...STATE_DATABASES, STATE_DIR, TEAMS_DIR]);

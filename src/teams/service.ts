@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { TeamId } from '../events/event.ts';
-import { type ChangeRecorder, changedFields } from '../services/audit-trail.ts';
+import { type ChangeRecorder, changedFields } from '../audit/trail.ts';
 import type { AuditStore, TeamPolicy } from '../store/interface.ts';
 import type { ControlStore } from './control-store.ts';
 import { hashSecret, issueKey, parseKey, secretMatches } from './keys.ts';

@@ -15,7 +15,7 @@ import type { FailedAuthLimiter } from '../http/auth-limiter.ts';
 import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/context.ts';
 import type { AddressSet } from '../net/cidr.ts';
-import type { AuditTrail, FailedAuthentication } from '../services/audit-trail.ts';
+import type { AuditTrail, FailedAuthentication } from '../audit/trail.ts';
 import type { Principal } from '../teams/model.ts';
 import type { Session } from '../teams/session-store.ts';
 import { loadBundle } from './bundle.ts';

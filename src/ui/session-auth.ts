@@ -9,7 +9,7 @@ import { AppError } from '../errors.ts';
 import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/context.ts';
 import type { AddressSet } from '../net/cidr.ts';
-import { actorContext } from '../services/audit-trail.ts';
+import { actorContext } from '../audit/trail.ts';
 import { hasSessionCookie, readSessionToken } from './cookies.ts';
 import { csrfMatches, type SessionService } from './sessions.ts';
 

@@ -4,7 +4,7 @@
  * the raw text; errors before the download starts; the audit trail; team isolation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell } from '../../src/services/export.ts';
+import { csvCell } from '../../src/search/export.ts';
 import { parseCsv } from '../support/csv.ts';
 import { eventually, type Harness, OPERATOR_KEY, startHarness, storeKinds } from './harness.ts';
 

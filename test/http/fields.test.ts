@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/query/parse.ts';
-import { originalFieldName, unknownFields } from '../../src/services/fields.ts';
+import { originalFieldName, unknownFields } from '../../src/search/fields.ts';
 import { type Harness, startHarness, storeKinds } from './harness.ts';
 
 let h: Harness;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent, TeamId } from '../../src/events/event.ts';
-import { applyRetention } from '../../src/services/retention.ts';
+import { applyRetention } from '../../src/teams/retention.ts';
 import type { TeamService } from '../../src/teams/service.ts';
 import { eventually, type Harness, OPERATOR_KEY, startHarness, storeKinds } from './harness.ts';
 

@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_COLUMNS } from '../../src/events/columns.ts';
 import { generateDemo } from '../../src/demo/generate.ts';
-import { csvCell } from '../../src/services/export.ts';
+import { csvCell } from '../../src/search/export.ts';
 import { type Harness, startHarness, storeKinds } from '../http/harness.ts';
 import { LOOPBACK_TARGETS, startWebhookReceiver, type WebhookReceiver } from '../alerts/receivers.ts';
 import { parseCsv } from '../support/csv.ts';

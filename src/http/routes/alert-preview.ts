@@ -1,13 +1,13 @@
 /**
  * POST /api/v1/alerts/preview: what a rule (saved or not) would have fired on over the last
- * 24 hours (admin key). See src/services/alert-preview.ts for how, and where it estimates.
+ * 24 hours (admin key). See src/alerts/preview.ts for how, and where it estimates.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { RuleInput } from '../../alerts/model.ts';
 import { canonicalQuery } from '../../alerts/service.ts';
 import { ValidationError } from '../../errors.ts';
 import type { TeamId } from '../../events/event.ts';
-import { previewRule } from '../../services/alert-preview.ts';
+import { previewRule } from '../../alerts/preview.ts';
 import type { AuditStore } from '../../store/interface.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';

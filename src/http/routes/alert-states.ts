@@ -1,7 +1,7 @@
 /** GET /api/v1/alert-states: ok/firing, last evaluation, last error of every rule of the team (admin key). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AlertService } from '../../alerts/service.ts';
-import { ruleStates } from '../../services/alert-states.ts';
+import { ruleStates } from '../../alerts/states.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorBody } from '../errors.ts';

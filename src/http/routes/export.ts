@@ -4,8 +4,8 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { TeamId } from '../../events/event.ts';
-import { ExportService, MAX_EXPORT_COLUMNS } from '../../services/export.ts';
-import type { SearchService } from '../../services/search.ts';
+import { ExportService, MAX_EXPORT_COLUMNS } from '../../search/export.ts';
+import type { SearchService } from '../../search/service.ts';
 import type { AuditStore } from '../../store/interface.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';

@@ -4,8 +4,8 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { TeamId } from '../../events/event.ts';
-import { DEFAULT_SAMPLE, FieldService, MAX_SAMPLE } from '../../services/fields.ts';
-import type { SearchService } from '../../services/search.ts';
+import { DEFAULT_SAMPLE, FieldService, MAX_SAMPLE } from '../../search/fields.ts';
+import type { SearchService } from '../../search/service.ts';
 import type { AuditStore } from '../../store/interface.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';

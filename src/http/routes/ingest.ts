@@ -7,7 +7,7 @@ import { z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../errors.ts';
 import { EventFormat } from '../../events/event.ts';
-import { IngestResult, type IngestService } from '../../services/ingest.ts';
+import { IngestResult, type IngestService } from '../../ingest/service.ts';
 import type { TeamService } from '../../teams/service.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';

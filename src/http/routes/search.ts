@@ -2,7 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.ts';
 import type { TeamId } from '../../events/event.ts';
-import type { SearchService } from '../../services/search.ts';
+import type { SearchService } from '../../search/service.ts';
 import type { AuditStore } from '../../store/interface.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';

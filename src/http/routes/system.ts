@@ -1,7 +1,7 @@
 /** The operator reads auditlog's own audit trail (every search and admin call). */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { SYSTEM_TEAM } from '../../services/audit-trail.ts';
-import type { SearchService } from '../../services/search.ts';
+import { SYSTEM_TEAM } from '../../audit/trail.ts';
+import type { SearchService } from '../../search/service.ts';
 import { requireOperator } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorBody } from '../errors.ts';

@@ -11,7 +11,7 @@ import { streamSSE } from 'hono/streaming';
 import type { TeamId } from '../../events/event.ts';
 import { compileMatcher } from '../../query/match.ts';
 import { parseQuery } from '../../query/parse.ts';
-import type { LiveTail } from '../../services/live-tail.ts';
+import type { LiveTail } from '../../search/live-tail.ts';
 import { teamOf } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorBody } from '../errors.ts';

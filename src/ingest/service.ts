@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { EventFormat, StoredEvent, TeamId } from '../events/event.ts';
-import { ingestRequest, ItemRejection, ItemWarning } from '../ingest/index.ts';
-import type { IngestLimits } from '../ingest/limits.ts';
+import { ingestRequest, ItemRejection, ItemWarning } from './index.ts';
+import type { IngestLimits } from './limits.ts';
 import type { AuditStore } from '../store/interface.ts';
 import type { ControlStore } from '../teams/control-store.ts';
 import type { Team } from '../teams/model.ts';

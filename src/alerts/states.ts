@@ -3,7 +3,7 @@
  * groups), how far the scheduler has evaluated, the last error and the last firing. Read from
  * the persisted alert state, so every instance answers the same.
  */
-import type { AlertService } from '../alerts/service.ts';
+import type { AlertService } from './service.ts';
 
 export interface RuleState {
   ruleId: string;

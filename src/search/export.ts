@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.ts';
 import type { StoredEvent, TeamId } from '../events/event.ts';
 import { columnText, columnValues, type EventRecord } from '../events/columns.ts';
 import type { AuditStore, SortOrder } from '../store/interface.ts';
-import type { SearchParams, SearchService } from './search.ts';
+import type { SearchParams, SearchService } from './service.ts';
 
 export type ExportFormat = 'csv' | 'ndjson';
 

@@ -9,8 +9,8 @@
  * at each evaluation time; a burst that straddles two windows may fire in one and not in the
  * other. The answer says `exact: false` where it is an estimate.
  */
-import { durationMs } from '../alerts/duration.ts';
-import type { RuleSpec } from '../alerts/model.ts';
+import { durationMs } from './duration.ts';
+import type { RuleSpec } from './model.ts';
 import type { TeamId } from '../events/event.ts';
 import type { QueryNode } from '../query/ast.ts';
 import { parseQuery } from '../query/parse.ts';

@@ -12,7 +12,7 @@ import { flattenOriginal, META_FIELDS, ORIGINAL_PREFIX, resolveField } from '../
 import { ECS_FIELD_TYPES, type FieldType } from '../events/field-types.ts';
 import type { QueryNode } from '../query/ast.ts';
 import type { AuditStore } from '../store/interface.ts';
-import type { SearchParams, SearchService } from './search.ts';
+import type { SearchParams, SearchService } from './service.ts';
 
 export type FieldKind = 'timestamp' | 'normalized' | 'meta' | 'original';
 

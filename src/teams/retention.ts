@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { TeamId } from '../events/event.ts';
 import type { AuditStore } from '../store/interface.ts';
-import type { TeamService } from '../teams/service.ts';
+import type { TeamService } from './service.ts';
 
 const DAY_MS = 86_400_000;
 
