@@ -46,6 +46,9 @@ export async function startHarness(store: StoreKind, env: Record<string, string>
     AUDITLOG_STORE: store,
     // Suites send hundreds of bad keys from loopback on purpose; test/http/auth-failures.test.ts sets a real limit.
     AUDITLOG_AUTH_MAX_FAILURES: '1000000',
+    // Suites send events at fixed dates (some months back); a ten-year retention keeps them inside it whatever the
+    // day the suite runs. Suites about retention itself pass their own AUDITLOG_RETENTION_DAYS.
+    AUDITLOG_RETENTION_DAYS: '3650',
     ...(store === 'elasticsearch'
       ? { ES_URL: process.env.ES_URL!, ES_USERNAME: process.env.ES_USERNAME ?? '', ES_PASSWORD: process.env.ES_PASSWORD ?? '' }
       : {}),

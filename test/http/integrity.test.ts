@@ -59,7 +59,7 @@ const threatStack = (id: string, fields: Record<string, unknown> = {}) => ({
 
 describe.each(storeKinds('integrity'))('integrity of the record on %s', (kind) => {
   beforeAll(async () => {
-    h = await startHarness(kind);
+    h = await startHarness(kind, { AUDITLOG_RETENTION_DAYS: '90' });
   });
   afterAll(async () => {
     await h?.close();

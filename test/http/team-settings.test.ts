@@ -23,7 +23,7 @@ const DAY = 86_400_000;
 describe.each(storeKinds('team settings'))('team settings on %s', (kind) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(kind, { AUDITLOG_ALERTS: 'off' });
+    h = await startHarness(kind, { AUDITLOG_ALERTS: 'off', AUDITLOG_RETENTION_DAYS: '90' });
   });
   afterAll(async () => {
     await h?.close();
