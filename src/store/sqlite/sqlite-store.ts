@@ -5,8 +5,9 @@
 import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreUnavailableError, ValidationError } from '../../errors.ts';
-import { StoredEvent, TeamId } from '../../events/event.ts';
+import { StoreUnavailableError } from '../../errors.ts';
+import { StoredEvent, type TeamId } from '../../events/event.ts';
+import { checkTeam, facetField, facetSize, pageSize } from '../rules.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import type {
   AppendItemResult,
@@ -133,7 +134,8 @@ export class SqliteStore implements AuditStore {
     }
   }
 
-  search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+  async search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+    pageSize(request.size);
     return this.#read(team, { op: 'search', request: withoutSignal(request) }, request.signal) as Promise<SearchPage>;
   }
 
@@ -145,8 +147,9 @@ export class SqliteStore implements AuditStore {
     return this.#read(team, { op: 'histogram', request: withoutSignal(request) }, request.signal) as Promise<Histogram>;
   }
 
-  facets(team: TeamId, request: FacetRequest): Promise<Facet> {
-    return this.#read(team, { op: 'facets', request: withoutSignal(request) }, request.signal) as Promise<Facet>;
+  async facets(team: TeamId, request: FacetRequest): Promise<Facet> {
+    const checked = { ...withoutSignal(request), size: facetSize(request.size), resolved: facetField(request.field) };
+    return this.#read(team, { op: 'facets', request: checked }, request.signal) as Promise<Facet>;
   }
 
   get(team: TeamId, id: string, options: ReadOptions = {}): Promise<StoredEvent | null> {
@@ -350,12 +353,6 @@ function insertOne(t: TeamDb, e: StoredEvent, hash: string): boolean {
     t.knownPaths.add(p);
   }
   return true;
-}
-
-function checkTeam(team: string): TeamId {
-  const r = TeamId.safeParse(team);
-  if (!r.success) throw new ValidationError(`invalid team id ${JSON.stringify(team)}: ${r.error.issues[0]?.message}`, { field: 'team' });
-  return r.data;
 }
 
 /** A request without its AbortSignal, which stays on this thread (it cannot be copied to a worker). */
