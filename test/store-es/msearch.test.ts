@@ -6,9 +6,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TeamId } from '../../src/events/event.ts';
 import { parseQuery } from '../../src/query/parse.ts';
-import { makeEvent, SKIP_ES, useStore } from './harness.ts';
+import { makeEvent, useStore } from './harness.ts';
+import { describeElasticsearch } from '../support/elasticsearch.ts';
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: reads batched into _msearch', () => {
+describeElasticsearch('Elasticsearch store: reads batched into _msearch', () => {
   const ctx = useStore();
   const ts = Date.UTC(2026, 0, 20);
   const teams: TeamId[] = ['m', 'm-b'];

@@ -5,10 +5,11 @@
  */
 import { afterAll, describe } from 'vitest';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
-import { cleanPrefix, connectionOptions, SKIP_ES, uniquePrefix } from '../store-es/harness.ts';
+import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';
+import { connectionOptions, describeElasticsearch } from '../support/elasticsearch.ts';
 import { runStoreSuite } from './common.ts';
 
-describe.skipIf(SKIP_ES)('elasticsearch', () => {
+describeElasticsearch('elasticsearch', () => {
   const prefix = uniquePrefix();
   let cleanup: ElasticsearchStore | undefined;
   afterAll(async () => {
