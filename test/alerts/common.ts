@@ -1,8 +1,8 @@
 /**
  * The alert evaluation suite: conditions, windows, catch-up, throttling, restarts, late
  * events and concurrent instances, with an explicit clock. It takes factories for the event
- * store and the alert state store, so it runs against SQLite now and Elasticsearch later
- * (test/alerts/evaluation.sqlite.test.ts is the SQLite entry point).
+ * store and the alert state store, so it runs against both: evaluation.sqlite.test.ts, and
+ * evaluation.elasticsearch*.test.ts through elasticsearch-suite.ts (one file per engine path).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertEngine, type EngineOptions } from '../../src/alerts/engine.ts';

@@ -1,6 +1,7 @@
 /**
  * Query AST → SQL WHERE clause over one team's database (schema.ts), with Elasticsearch's
- * meaning for every node (docs: the common semantics). User values only ever travel as
+ * meaning for every node (docs/query-language.md; the differences that remain are listed
+ * there, under "Known differences from Elasticsearch"). User values only ever travel as
  * bound parameters; FTS5 expressions built from them quote every token (ftsQuote).
  *
  * The clause is written against `events e`. Leaves on values are sets of event seqs that an
