@@ -1,12 +1,13 @@
 /**
  * The rules every store keeps, written once above the stores (issue 13, point 3): the team id
- * a store may put in a file or index name, page and facet sizes, and which fields a facet can
- * count. Each store calls them first thing and then only answers raw pages and counts in its
+ * a store may put in a file or index name, an event sent for another team, page and facet
+ * sizes, and which fields a facet can count. Each store calls them first thing and then only answers raw pages and counts in its
  * own terms; the histogram's planning is in histogram.ts. Both stores therefore refuse the same
  * requests with the same error and message (test/store/common.ts pins them).
  */
 import { UnsupportedQueryError, ValidationError } from '../errors.ts';
 import { TeamId } from '../events/event.ts';
+import type { AppendItemResult } from './interface.ts';
 import { isFieldPattern, type QueryField, resolveQueryField } from '../query/fields.ts';
 
 /** Most hits in one page. */
@@ -23,6 +24,12 @@ export function checkTeam(team: string): TeamId {
   const r = TeamId.safeParse(team);
   if (!r.success) throw new ValidationError(`invalid team id ${JSON.stringify(team)}: ${r.error.issues[0]?.message}`, { field: 'team' });
   return r.data;
+}
+
+/** The refusal of an event of a batch sent for another team than its own; null when it is the batch's. */
+export function otherTeam(event: { id: string; team: string }, team: TeamId): AppendItemResult | null {
+  if (event.team === team) return null;
+  return { status: 'rejected', id: event.id, reason: `event belongs to team ${JSON.stringify(event.team)}, not ${JSON.stringify(team)}` };
 }
 
 function checkSize(size: number, max: number, what: string): number {

@@ -516,6 +516,7 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
       const r1 = await store.append(team, [a, { ...a }, bad, foreign, makeEvent(team, 'b', T0, { v: 2 })]);
       expect(r1.map((r) => r.status)).toEqual(['created', 'duplicate', 'rejected', 'rejected', 'created']);
       expect(r1.map((r) => r.id)).toEqual(['a', 'a', 'bad', 'f', 'b']);
+      expect(r1[3]).toEqual({ status: 'rejected', id: 'f', reason: `event belongs to team "someone-else", not ${JSON.stringify(team)}` });
       // Same content, even with another receive time and flags: the same event.
       const r2 = await store.append(team, [{ ...a, received: a.received + 5_000, flags: ['timestamp_missing'] }]);
       expect(r2).toEqual([{ status: 'duplicate', id: 'a' }]);

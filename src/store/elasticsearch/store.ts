@@ -32,7 +32,7 @@ import type {
   TeamPolicy,
 } from '../interface.ts';
 import { type Extent, fillBuckets, needsExtent, planBuckets } from '../histogram.ts';
-import { checkTeam, type FacetField, facetField, facetSize, pageSize } from '../rules.ts';
+import { checkTeam, type FacetField, facetField, facetSize, otherTeam, pageSize } from '../rules.ts';
 import { createElasticsearchClient } from './client.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
 import { compileQuery, esPath } from './compile-es.ts';
@@ -258,8 +258,9 @@ export class ElasticsearchStore implements AuditStore {
       const results: AppendItemResult[] = new Array(events.length);
       let work: Work[] = [];
       events.forEach((event, at) => {
-        if (event.team !== team) {
-          results[at] = { status: 'rejected', id: event.id, reason: `event belongs to team ${JSON.stringify(event.team)}, not ${team}` };
+        const foreign = otherTeam(event, team);
+        if (foreign) {
+          results[at] = foreign;
           return;
         }
         try {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../../errors.ts';
 import { StoredEvent, type TeamId } from '../../events/event.ts';
-import { checkTeam, facetField, facetSize, pageSize } from '../rules.ts';
+import { checkTeam, facetField, facetSize, otherTeam, pageSize } from '../rules.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import type {
   AppendItemResult,
@@ -297,9 +297,8 @@ export class SqliteStore implements AuditStore {
           const issue = parsed.error.issues[0];
           return { status: 'rejected', id, reason: `invalid event: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` };
         }
-        if (parsed.data.team !== forTeam) {
-          return { status: 'rejected', id, reason: `event belongs to team ${parsed.data.team}, not ${forTeam}` };
-        }
+        const foreign = otherTeam(parsed.data, forTeam);
+        if (foreign) return foreign;
         // No savepoint per event (it would copy every touched page): the event was validated,
         // so an insert can only fail for the whole database (I/O, disk full), and then the
         // batch rolls back and append throws, acknowledging nothing.
