@@ -12,6 +12,7 @@ import type { FacetField } from '../rules.ts';
 import { type CompiledWhere, compileWhere, facetTarget, tick } from './compile-sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { formatIpKey } from '../../query/ip.ts';
+import type { DocRow } from './schema.ts';
 import type { Plan } from './sql-sets.ts';
 
 /** What a read needs besides the connection and the request. */
@@ -65,15 +66,6 @@ interface KeyRow {
   ts: number;
   received?: number;
   total?: number;
-}
-
-interface DocRow {
-  seq: number;
-  format: string;
-  flags: string;
-  ecs: string;
-  original: string;
-  raw: string;
 }
 
 /**

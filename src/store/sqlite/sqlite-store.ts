@@ -28,7 +28,7 @@ import { listOriginalFields } from './original-fields.ts';
 import { InlineReads } from './inline-reads.ts';
 import { type ReadExecutor, ReadPool } from './read-pool.ts';
 import type { ReadOp, ReadResult } from './reads.ts';
-import { openSchema, type Synchronous } from './schema.ts';
+import { type DocRow, openSchema, type Synchronous } from './schema.ts';
 import type { Plan } from './sql-sets.ts';
 import { ftsDocument, ftsValues } from './text.ts';
 
@@ -66,15 +66,6 @@ interface TeamDb {
   storedContent: Database.Statement;
   setHash: Database.Statement;
   appendBatch: (events: StoredEvent[], team: TeamId) => AppendItemResult[];
-}
-
-interface DocRow {
-  seq: number;
-  format: string;
-  flags: string;
-  ecs: string;
-  original: string;
-  raw: string;
 }
 
 /**
