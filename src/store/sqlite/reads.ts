@@ -203,13 +203,13 @@ function get(db: Database.Database, team: TeamId, id: string): StoredEvent | nul
   return key ? (load(db, [key], team)[0] ?? null) : null;
 }
 
+/** A read's WHERE clause over `events e`, and whether it has a time range. */
+type Where = Pick<CompiledWhere, 'sql' | 'params' | 'matchesAll'> & { ranged: boolean };
+
 /**
  * The query and the time range as one condition; `matchesAll` is about the query alone. A
  * query that filters anything also ticks (compile-sql.ts tick) on the events it scans.
  */
-/** A read's WHERE clause over `events e`, and whether it has a time range. */
-type Where = Pick<CompiledWhere, 'sql' | 'params' | 'matchesAll'> & { ranged: boolean };
-
 function whereOf(db: Database.Database, request: QueryRequest, ctx: ReadContext): Where {
   let q = compileWhere(request.query, { now: ctx.now, plan: 'sets' });
   if (!q.matchesAll && choosePlan(db, request, q, ctx.plan) === 'probe') {
