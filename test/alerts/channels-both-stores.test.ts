@@ -25,7 +25,7 @@ import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import { connectionOptions, requireElasticsearch } from '../support/elasticsearch.ts';
 import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';
 import { ev, MIN, SEC, T0 } from './common.ts';
-import { loopbackEgress, startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
+import { loopbackEgress, startSmtpServer, startWebhookReceiver } from './receivers.ts';
 
 const SECRET = 'channels-test-secret-0123456789';
 const MAIL_TO = 'secops@example.com';

@@ -312,7 +312,7 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
     });
 
     it('restart in the middle of an evaluation: no duplicate, no gap', async () => {
-      const { team, state, clock, engine, add, rule, reopen } = await setup();
+      const { team, clock, engine, add, rule, reopen } = await setup();
       const id = await rule({ query: 'event.action:x', window: '1m', condition: { type: 'any' } });
       const events = Array.from({ length: 12 }, (_, i) => ev(team, T0 - MIN + i * 30 * SEC, { 'event.action': 'x' }));
       await add(...events);

@@ -4,7 +4,7 @@
  * engine path, so their (slow, refresh-bound) cases run in parallel. Skipped without ES_URL on
  * a developer machine; under CI=true a missing node fails instead.
  */
-import { afterAll, describe } from 'vitest';
+import { afterAll } from 'vitest';
 import { ElasticsearchAlertStateStore } from '../../src/alerts/elasticsearch-state-store.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';

@@ -6,7 +6,7 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import { cleanPrefix, makeEvent, uniquePrefix } from './harness.ts';
 import { connectionOptions, describeElasticsearch, ES_URL } from '../support/elasticsearch.ts';

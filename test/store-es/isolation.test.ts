@@ -3,7 +3,7 @@
  * naming must keep every read, count, aggregation, retention pass and drop of team `a` off
  * team `a-b`'s indices (and the other way round).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.ts';
 import type { TeamId } from '../../src/events/event.ts';
 import { makeEvent, useStore } from './harness.ts';

@@ -3,7 +3,7 @@
  * `_msearch` and each gets the answer the store gives it alone; a query the cluster refuses
  * fails only itself; team isolation holds inside one multi-search.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { TeamId } from '../../src/events/event.ts';
 import { parseQuery } from '../../src/query/parse.ts';
 import { makeEvent, useStore } from './harness.ts';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { makeEvent, useStore } from './harness.ts';
 import { describeElasticsearch } from '../support/elasticsearch.ts';
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/events/event.ts';
 import { StoreUnavailableError, ValidationError } from '../../src/errors.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';

@@ -3,7 +3,7 @@
  * scripts/elasticsearch.sh started (ES_URL). Skipped without ES_URL on a developer machine;
  * in CI (CI=true) a missing node fails the suite instead.
  */
-import { afterAll, describe } from 'vitest';
+import { afterAll } from 'vitest';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';
 import { connectionOptions, describeElasticsearch } from '../support/elasticsearch.ts';

@@ -13,8 +13,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
-import { resolveField } from '../../events/fields.ts';
-import { normalizedFieldType } from '../../events/field-types.ts';
 import { StoreUnavailableError, ValidationError } from '../../errors.ts';
 import type {
   AppendItemResult,
