@@ -3,7 +3,7 @@
  * each client once, and puts every store behind the one error boundary (src/store/boundary.ts).
  *
  * The event store, the control state and the alert state live in the same place
- * (ARCHITECTURE.md §6), so several instances on one Elasticsearch cluster share teams and
+ * (docs/architecture.md, "State"), so several instances on one Elasticsearch cluster share teams and
  * keys, and the embedded mode needs nothing but its data directory. Nothing under store/
  * knows about teams or alerts; this module is where they meet.
  */

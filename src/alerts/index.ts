@@ -58,7 +58,6 @@ export interface Alerting {
   deliverer: Deliverer;
   scheduler: AlertScheduler;
   start(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export function createAlerting(o: AlertingOptions): Alerting {
@@ -104,9 +103,5 @@ export function createAlerting(o: AlertingOptions): Alerting {
     deliverer,
     scheduler,
     start: () => scheduler.start(),
-    async close() {
-      await scheduler.stop();
-      await o.state.close();
-    },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Alert rules (ARCHITECTURE.md §8): the zod schemas are the validation, the types and the API
+ * Alert rules (docs/alerts.md): the zod schemas are the validation, the types and the API
  * documentation at once. Saved searches live in src/saved-searches/.
  */
 import { z } from 'zod';

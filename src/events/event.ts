@@ -1,5 +1,5 @@
 /**
- * The stored event (ARCHITECTURE.md §4): the original as received, normalized ECS fields,
+ * The stored event (docs/architecture.md, "The event"): the original as received, normalized ECS fields,
  * and our metadata, kept apart so that none can overwrite another.
  */
 import { z } from 'zod';

@@ -5,9 +5,9 @@
  * (up to key order, which it rebuilds); anything else, even valid input it does not
  * recognise, goes to the schema, which stays the one judge and the source of error messages.
  */
-import { EventFlag, NORMALIZED_FIELD_NAMES, type NormalizedFields, type StoredEvent } from '../events/event.ts';
+import { EventFlag, EventFormat, NORMALIZED_FIELD_NAMES, type NormalizedFields, type StoredEvent } from '../events/event.ts';
 
-const FORMATS = new Set(['coralogix', 'threatstack', 'bigpanda', 'ecs', 'generic']);
+const FORMATS = new Set<string>(EventFormat.options);
 const FLAGS = new Set<string>(EventFlag.options);
 const OUTCOMES = new Set(['success', 'failure', 'unknown']);
 const STRING_ARRAYS = new Set(['event.category', 'event.type']);

@@ -129,7 +129,5 @@ export type QueryNode =
   | ExistsNode
   | BoolNode;
 
-export type QueryNodeType = QueryNode['type'];
-
 /** Leaf nodes carry a field; `exists` always names one. */
 export type FieldNode = Exclude<QueryNode, BoolNode | MatchAllNode>;

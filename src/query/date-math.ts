@@ -94,11 +94,6 @@ export function evalDateMath(expression: string, now: number, roundUp = false): 
   return t;
 }
 
-/** True for values that use date math or look like a date (not a bare number). */
-export function isDateMath(text: string): boolean {
-  return text.startsWith('now') || text.includes('||');
-}
-
 function invalid(text: string, why: string): ValidationError {
   return new ValidationError(`invalid date ${JSON.stringify(text)}: ${why}`, { value: text });
 }

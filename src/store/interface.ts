@@ -1,7 +1,9 @@
 /**
- * The event store (ARCHITECTURE.md §6): one interface, an SQLite and an Elasticsearch
- * implementation, one shared test suite (test/store/common.ts). Stores know nothing of HTTP;
- * they take a parsed query AST, never a query string.
+ * The event store (docs/architecture.md, "Stores"): one interface, an SQLite and an
+ * Elasticsearch implementation, one shared test suite (test/store/common.ts). The rules every
+ * store keeps (team ids, sizes, facet fields, histogram planning) are written once in
+ * rules.ts and histogram.ts. Stores know nothing of HTTP; they take a parsed query AST, never
+ * a query string.
  *
  * Every method takes the team first: a store must make it impossible for one call to see
  * another team's events (a file per team in SQLite, an index set per team in Elasticsearch).
@@ -35,7 +37,7 @@ export type SortOrder = 'desc' | 'asc';
 export interface SearchRequest extends QueryRequest {
   /** By `@timestamp`, ties broken by id, so paging is stable. Default `desc`. */
   sort?: SortOrder;
-  /** Page size, 1..1000. */
+  /** Page size, 1 to MAX_PAGE_SIZE (rules.ts). */
   size: number;
   /** Opaque cursor from a previous page of the same request. */
   cursor?: string;
@@ -50,7 +52,7 @@ export interface SearchPage {
 }
 
 export interface HistogramRequest extends QueryRequest {
-  /** Bucket width in ms; chosen automatically (about 50 buckets) when absent. */
+  /** Bucket width in ms; when absent, the smallest nice width giving at most 60 buckets (histogram.ts). */
   intervalMs?: number;
 }
 
@@ -62,7 +64,7 @@ export interface Histogram {
 
 export interface FacetRequest extends QueryRequest {
   field: string;
-  /** Number of top values, 1..100, default 10. */
+  /** Number of top values, 1 to MAX_FACET_SIZE, default DEFAULT_FACET_SIZE (rules.ts). */
   size?: number;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Control state in Elasticsearch system indices, so that several auditlog instances on one
- * cluster share teams, keys and quotas (ARCHITECTURE.md §6).
+ * cluster share teams, keys and quotas (docs/architecture.md, "State").
  *
  * Index names are `<prefix>_control-*`: team event indices are `<prefix>-<team>.<period>`, so
  * no team's index pattern can ever reach these. Writes use optimistic concurrency

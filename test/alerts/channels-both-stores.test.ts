@@ -22,10 +22,10 @@ import type { NormalizedFields, StoredEvent } from '../../src/events/event.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import type { AuditStore } from '../../src/store/interface.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
-import { requireElasticsearch } from '../support/elasticsearch.ts';
-import { cleanPrefix, connectionOptions, uniquePrefix } from '../store-es/harness.ts';
+import { connectionOptions, requireElasticsearch } from '../support/elasticsearch.ts';
+import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';
 import { ev, MIN, SEC, T0 } from './common.ts';
-import { loopbackEgress, startSmtpServer, startWebhookReceiver, type WebhookReceiver } from './receivers.ts';
+import { loopbackEgress, startSmtpServer, startWebhookReceiver } from './receivers.ts';
 
 const SECRET = 'channels-test-secret-0123456789';
 const MAIL_TO = 'secops@example.com';

@@ -1,8 +1,8 @@
 /**
  * The alert evaluation suite: conditions, windows, catch-up, throttling, restarts, late
  * events and concurrent instances, with an explicit clock. It takes factories for the event
- * store and the alert state store, so it runs against SQLite now and Elasticsearch later
- * (test/alerts/evaluation.sqlite.test.ts is the SQLite entry point).
+ * store and the alert state store, so it runs against both: evaluation.sqlite.test.ts, and
+ * evaluation.elasticsearch*.test.ts through elasticsearch-suite.ts (one file per engine path).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertEngine, type EngineOptions } from '../../src/alerts/engine.ts';
@@ -312,7 +312,7 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
     });
 
     it('restart in the middle of an evaluation: no duplicate, no gap', async () => {
-      const { team, state, clock, engine, add, rule, reopen } = await setup();
+      const { team, clock, engine, add, rule, reopen } = await setup();
       const id = await rule({ query: 'event.action:x', window: '1m', condition: { type: 'any' } });
       const events = Array.from({ length: 12 }, (_, i) => ev(team, T0 - MIN + i * 30 * SEC, { 'event.action': 'x' }));
       await add(...events);

@@ -4,14 +4,15 @@
  * engine path, so their (slow, refresh-bound) cases run in parallel. Skipped without ES_URL on
  * a developer machine; under CI=true a missing node fails instead.
  */
-import { afterAll, describe } from 'vitest';
+import { afterAll } from 'vitest';
 import { ElasticsearchAlertStateStore } from '../../src/alerts/elasticsearch-state-store.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
-import { cleanPrefix, connectionOptions, SKIP_ES, uniquePrefix } from '../store-es/harness.ts';
+import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';
+import { connectionOptions, describeElasticsearch } from '../support/elasticsearch.ts';
 import { type AlertSuiteOptions, runAlertSuite } from './common.ts';
 
 export function runElasticsearchAlertSuite(paths: NonNullable<AlertSuiteOptions['paths']>): void {
-  describe.skipIf(SKIP_ES)('elasticsearch', () => {
+  describeElasticsearch('elasticsearch', () => {
     const prefix = uniquePrefix();
     let admin: ElasticsearchStore | undefined;
     afterAll(async () => {

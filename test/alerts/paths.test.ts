@@ -21,7 +21,8 @@ import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import type { AuditStore } from '../../src/store/interface.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import { storeKinds } from '../http/harness.ts';
-import { cleanPrefix, connectionOptions, uniquePrefix } from '../store-es/harness.ts';
+import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';
+import { connectionOptions } from '../support/elasticsearch.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);

@@ -23,7 +23,8 @@ import { teamPattern } from '../../src/store/elasticsearch/naming.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { AuditStore } from '../../src/store/interface.ts';
 import { BIGPANDA_EXAMPLE, CORALOGIX_EXAMPLE, THREATSTACK_EXAMPLE } from '../fixtures/seed-events.ts';
-import { cleanPrefix, connectionOptions, uniquePrefix } from '../store-es/harness.ts';
+import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';
+import { connectionOptions } from '../support/elasticsearch.ts';
 
 export const TEAM = 'differential';
 /** The demo's clock: fixed, so the demo events (and the queries that name their days) never move. */

@@ -6,11 +6,12 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
-import { cleanPrefix, connectionOptions, ES_URL, makeEvent, SKIP_ES, uniquePrefix } from './harness.ts';
+import { cleanPrefix, makeEvent, uniquePrefix } from './harness.ts';
+import { connectionOptions, describeElasticsearch, ES_URL } from '../support/elasticsearch.ts';
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: a bulk answer lost to a timeout', () => {
+describeElasticsearch('Elasticsearch store: a bulk answer lost to a timeout', () => {
   let proxy: Server;
   let held = 0;
   let store: ElasticsearchStore;

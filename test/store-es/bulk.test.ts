@@ -1,15 +1,16 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { StoreUnavailableError } from '../../src/errors.ts';
 import { conflictEventId, contentHash } from '../../src/events/identity.ts';
 import { toDocument } from '../../src/store/elasticsearch/document.ts';
 import { indexName, periodForRetention } from '../../src/store/elasticsearch/naming.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
-import { cleanPrefix, connectionOptions, ES_URL, makeEvent, SKIP_ES, uniquePrefix, useStore } from './harness.ts';
+import { cleanPrefix, makeEvent, uniquePrefix, useStore } from './harness.ts';
+import { connectionOptions, describeElasticsearch, ES_URL } from '../support/elasticsearch.ts';
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: bulk append', () => {
+describeElasticsearch('Elasticsearch store: bulk append', () => {
   const ctx = useStore();
 
   it('reports created, then duplicate for the same content; other content under a taken id gets its own id', async () => {
@@ -158,7 +159,7 @@ describe.skipIf(SKIP_ES)('Elasticsearch store: bulk append', () => {
  * Fault injection in front of the real node: a loopback proxy that answers some `_bulk`
  * requests itself (503) or marks items of a real response as 429, and records what it saw.
  */
-describe.skipIf(SKIP_ES)('Elasticsearch store: bulk retries', () => {
+describeElasticsearch('Elasticsearch store: bulk retries', () => {
   let server: Server;
   let proxyUrl = '';
   const seen: string[] = [];

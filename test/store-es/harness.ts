@@ -1,7 +1,6 @@
 /**
- * Shared set-up for the Elasticsearch tests: the node that scripts/elasticsearch.sh started
- * (ES_URL, ES_USERNAME, ES_PASSWORD). Without ES_URL the tests are skipped on a developer
- * machine and fail in CI (CI=true), where a silently skipped store would hide a broken one.
+ * Shared set-up for the Elasticsearch store tests, on the node of test/support/elasticsearch.ts
+ * (which also decides when they are skipped).
  *
  * Each test file works under its own random prefix and removes everything under it afterwards,
  * so files can run in parallel against one node.
@@ -10,18 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import type { StoredEvent, TeamId } from '../../src/events/event.ts';
 import { ElasticsearchStore, type ElasticsearchStoreOptions } from '../../src/store/elasticsearch/index.ts';
-
-export const ES_URL = process.env.ES_URL;
-/** True when the suite must be skipped (no node, not in CI). */
-export const SKIP_ES = !ES_URL && process.env.CI !== 'true';
-
-export function connectionOptions(): Pick<ElasticsearchStoreOptions, 'node' | 'username' | 'password'> {
-  if (!ES_URL) throw new Error('ES_URL is not set: CI must start Elasticsearch with scripts/elasticsearch.sh before the tests');
-  return {
-    node: ES_URL,
-    ...(process.env.ES_USERNAME ? { username: process.env.ES_USERNAME, password: process.env.ES_PASSWORD ?? '' } : {}),
-  };
-}
+import { connectionOptions } from '../support/elasticsearch.ts';
 
 export function uniquePrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;

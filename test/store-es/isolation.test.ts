@@ -3,12 +3,13 @@
  * naming must keep every read, count, aggregation, retention pass and drop of team `a` off
  * team `a-b`'s indices (and the other way round).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.ts';
 import type { TeamId } from '../../src/events/event.ts';
-import { makeEvent, SKIP_ES, useStore } from './harness.ts';
+import { makeEvent, useStore } from './harness.ts';
+import { describeElasticsearch } from '../support/elasticsearch.ts';
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: team isolation', () => {
+describeElasticsearch('Elasticsearch store: team isolation', () => {
   const ctx = useStore();
   const teams: TeamId[] = ['a', 'a-b', 'a_b', 'ab'];
   const ts = Date.UTC(2026, 0, 20);

@@ -3,12 +3,13 @@
  * `_msearch` and each gets the answer the store gives it alone; a query the cluster refuses
  * fails only itself; team isolation holds inside one multi-search.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { TeamId } from '../../src/events/event.ts';
 import { parseQuery } from '../../src/query/parse.ts';
-import { makeEvent, SKIP_ES, useStore } from './harness.ts';
+import { makeEvent, useStore } from './harness.ts';
+import { describeElasticsearch } from '../support/elasticsearch.ts';
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: reads batched into _msearch', () => {
+describeElasticsearch('Elasticsearch store: reads batched into _msearch', () => {
   const ctx = useStore();
   const ts = Date.UTC(2026, 0, 20);
   const teams: TeamId[] = ['m', 'm-b'];

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { makeEvent, SKIP_ES, useStore } from './harness.ts';
+import { expect, it } from 'vitest';
+import { makeEvent, useStore } from './harness.ts';
+import { describeElasticsearch } from '../support/elasticsearch.ts';
 
 const DAY = 86_400_000;
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: retention', () => {
+describeElasticsearch('Elasticsearch store: retention', () => {
   const monthly = useStore({ retentionDays: () => 90 });
   const daily = useStore({ retentionDays: () => 7 });
 

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/events/event.ts';
 import { StoreUnavailableError, ValidationError } from '../../src/errors.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
-import { connectionOptions, makeEvent, SKIP_ES, useStore } from './harness.ts';
+import { makeEvent, useStore } from './harness.ts';
+import { connectionOptions, describeElasticsearch } from '../support/elasticsearch.ts';
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: round trip and reads', () => {
+describeElasticsearch('Elasticsearch store: round trip and reads', () => {
   const ctx = useStore();
   const team = 'roundtrip';
 

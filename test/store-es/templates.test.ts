@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ECS_FIELD_TYPES } from '../../src/events/field-types.ts';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
 import { lifecyclePolicyBody, render, teamTemplateBody } from '../../src/store/elasticsearch/templates.ts';
-import { cleanPrefix, connectionOptions, makeEvent, SKIP_ES, uniquePrefix, useStore } from './harness.ts';
+import { cleanPrefix, makeEvent, uniquePrefix, useStore } from './harness.ts';
+import { connectionOptions, describeElasticsearch } from '../support/elasticsearch.ts';
 
 describe('index template rendering', () => {
   it('fills whole-string placeholders with typed values and leaves unknown ones', () => {
@@ -46,7 +47,7 @@ describe('index template rendering', () => {
   });
 });
 
-describe.skipIf(SKIP_ES)('Elasticsearch store: templates', () => {
+describeElasticsearch('Elasticsearch store: templates', () => {
   const ctx = useStore();
 
   it('installs the component templates once; a second start writes nothing', async () => {

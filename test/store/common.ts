@@ -447,6 +447,65 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
         const auto = await store.histogram(team, { query: null });
         expect(auto.buckets.reduce((s, b) => s + b.count, 0)).toBe(10);
       });
+      test('histogram: nothing to count is an empty histogram of the same interval on every store', async () => {
+        expect(await store.histogram(team, { query: q.term(null, 'no-such-word') })).toEqual({ intervalMs: MIN, buckets: [] });
+        expect(await store.histogram(team, { query: null, from: T0, to: T0 })).toEqual({ intervalMs: 1_000, buckets: [] });
+        expect(await store.histogram(team, { query: null, from: T0, to: T0, intervalMs: 7 })).toEqual({ intervalMs: 7, buckets: [] });
+      });
+
+      // The shared rules (src/store/rules.ts, src/store/histogram.ts): one code, one message, whatever the store.
+      const refusal = async (read: Promise<unknown>) => {
+        const err = await read.catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AppError);
+        const { code, message, details } = err as AppError;
+        return { code, message, details };
+      };
+      test('a page size outside 1 to 1000 is refused, naming size', async () => {
+        for (const size of [0, 1001, 2.5]) {
+          expect(await refusal(store.search(team, { query: null, size }))).toEqual({
+            code: 'BAD_REQUEST',
+            message: 'page size must be an integer from 1 to 1000',
+            details: { field: 'size' },
+          });
+        }
+      });
+      test('a facet size outside 1 to 100 is refused, naming size', async () => {
+        for (const size of [0, 101]) {
+          expect(await refusal(store.facets(team, { query: null, field: 'event.action', size }))).toEqual({
+            code: 'BAD_REQUEST',
+            message: 'facet size must be an integer from 1 to 100',
+            details: { field: 'size' },
+          });
+        }
+      });
+      const facetRefusals: Array<[string, string]> = [
+        ['event.*', 'facets need one concrete field, not the pattern event.*'],
+        ['@timestamp', 'facets on the date field @timestamp are not supported; use the histogram'],
+        ['auditlog.received', 'facets on the date field auditlog.received are not supported; use the histogram'],
+      ];
+      for (const [field, message] of facetRefusals) {
+        test(`a facet on ${field} is refused with UNSUPPORTED_QUERY, naming the field`, async () => {
+          expect(await refusal(store.facets(team, { query: null, field }))).toEqual({ code: 'UNSUPPORTED_QUERY', message, details: { field } });
+        });
+      }
+      test('a histogram interval that is not a positive whole number of ms is refused, naming intervalMs', async () => {
+        for (const intervalMs of [0, -5, 1.5]) {
+          expect(await refusal(store.histogram(team, { query: null, intervalMs }))).toEqual({
+            code: 'BAD_REQUEST',
+            message: 'intervalMs must be a positive integer',
+            details: { field: 'intervalMs' },
+          });
+        }
+      });
+      test('a histogram of more than 10,000 buckets is refused', async () => {
+        expect(await refusal(store.histogram(team, { query: null, from: T0, to: T0 + 10_001, intervalMs: 1 }))).toEqual({
+          code: 'BAD_REQUEST',
+          message: 'histogram bucket count exceeds the limit of 10000',
+          details: { limit: 10_000 },
+        });
+        // Exactly at the cap is answered.
+        expect((await store.histogram(team, { query: null, from: T0, to: T0 + 10_000, intervalMs: 1 })).buckets).toHaveLength(10_000);
+      });
     });
 
     test('append: created, duplicate of the same content (also within a batch), rejected one by one', async () => {
@@ -457,6 +516,7 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
       const r1 = await store.append(team, [a, { ...a }, bad, foreign, makeEvent(team, 'b', T0, { v: 2 })]);
       expect(r1.map((r) => r.status)).toEqual(['created', 'duplicate', 'rejected', 'rejected', 'created']);
       expect(r1.map((r) => r.id)).toEqual(['a', 'a', 'bad', 'f', 'b']);
+      expect(r1[3]).toEqual({ status: 'rejected', id: 'f', reason: `event belongs to team "someone-else", not ${JSON.stringify(team)}` });
       // Same content, even with another receive time and flags: the same event.
       const r2 = await store.append(team, [{ ...a, received: a.received + 5_000, flags: ['timestamp_missing'] }]);
       expect(r2).toEqual([{ status: 'duplicate', id: 'a' }]);
@@ -600,9 +660,26 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
       expect(await store.count(b, { query: null })).toBe(1);
     });
 
-    test('an invalid team id is refused', async () => {
-      const err = await store.count('../etc', { query: null }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(AppError);
+    test('an invalid team id is refused by every call, naming team', async () => {
+      const bad = '../etc';
+      const calls: Array<() => Promise<unknown>> = [
+        () => store.count(bad, { query: null }),
+        () => store.search(bad, { query: null, size: 1 }),
+        () => store.histogram(bad, { query: null }),
+        () => store.facets(bad, { query: null, field: 'event.action' }),
+        () => store.get(bad, 'x'),
+        () => store.append(bad, [makeEvent(bad, 'x', T0, {})]),
+        () => store.originalFields(bad),
+        () => store.deleteOlderThan(bad, T0),
+        () => store.dropTeam(bad),
+      ];
+      for (const call of calls) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AppError);
+        expect((err as AppError).code).toBe('BAD_REQUEST');
+        expect((err as AppError).message).toMatch(/^invalid team id "\.\.\/etc": /);
+        expect((err as AppError).details).toEqual({ field: 'team' });
+      }
     });
 
     test(

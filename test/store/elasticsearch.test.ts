@@ -3,12 +3,13 @@
  * scripts/elasticsearch.sh started (ES_URL). Skipped without ES_URL on a developer machine;
  * in CI (CI=true) a missing node fails the suite instead.
  */
-import { afterAll, describe } from 'vitest';
+import { afterAll } from 'vitest';
 import { ElasticsearchStore } from '../../src/store/elasticsearch/index.ts';
-import { cleanPrefix, connectionOptions, SKIP_ES, uniquePrefix } from '../store-es/harness.ts';
+import { cleanPrefix, uniquePrefix } from '../store-es/harness.ts';
+import { connectionOptions, describeElasticsearch } from '../support/elasticsearch.ts';
 import { runStoreSuite } from './common.ts';
 
-describe.skipIf(SKIP_ES)('elasticsearch', () => {
+describeElasticsearch('elasticsearch', () => {
   const prefix = uniquePrefix();
   let cleanup: ElasticsearchStore | undefined;
   afterAll(async () => {

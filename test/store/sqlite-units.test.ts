@@ -1,9 +1,9 @@
 /** The pure pieces under the SQLite store: date math, regex translation, tokens, IPs, fuzzy. */
 import { describe, expect, it } from 'vitest';
-import { AppError, UnsupportedQueryError, ValidationError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 import { evalDateMath, parseDate } from '../../src/query/date-math.ts';
 import { autoDistance, withinDistance } from '../../src/query/fuzzy.ts';
-import { chooseInterval } from '../../src/store/histogram-interval.ts';
+import { chooseInterval } from '../../src/store/histogram.ts';
 import { formatIpKey, ipKey, ipKeyRange } from '../../src/query/ip.ts';
 import { sloppyPhraseMatches, tokenize } from '../../src/query/analysis.ts';
 

@@ -1,5 +1,5 @@
 /**
- * BigPanda audit log (seeds/bigpanda-audit-log-schema.txt): actor {type, user{id,email,name}},
+ * BigPanda audit log (example: test/fixtures/seeds/bigpanda-event.json): actor {type, user{id,email,name}},
  * context.actor_access {ip_address, user_agent}, timestamp in epoch seconds (often a
  * string), resource_id, resource_type, action_type, object (null on delete).
  */

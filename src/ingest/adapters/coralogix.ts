@@ -1,5 +1,5 @@
 /**
- * Coralogix Audit Trail (seeds/coralogix-audit-trail.txt): actor, action_details with the
+ * Coralogix Audit Trail (example: test/fixtures/seeds/coralogix-log-example.json): actor, action_details with the
  * operation `METHOD:/path`, result, action_start_timestamp in epoch ms, action (team).
  */
 import { ValidationError } from '../../errors.ts';

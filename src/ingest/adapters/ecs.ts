@@ -9,7 +9,6 @@ import {
   asHttpMethod,
   asIp,
   asStatusCode,
-  asString,
   asText,
   compact,
   lookup,

@@ -1,5 +1,5 @@
 /**
- * Threat Stack Audit Log (seeds/threatstack-audit-log.txt): a flat event with id, user,
+ * Threat Stack Audit Log (example: test/fixtures/seeds/threatstack-api-event.json): a flat event with id, user,
  * organization, crud, result pass/fail, action, source, description, event_time (UTC) and,
  * for API events, context {originIp, url, params, httpMethod, responseCode, responseSize}.
  */

@@ -134,18 +134,6 @@ export function normalizeRanges(ranges: ReadonlyArray<readonly [number, number]>
   return out;
 }
 
-/** The ranges of [0, MAX_CODE_POINT] not in `ranges`. */
-export function complementRanges(ranges: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let next = 0;
-  for (const [lo, hi] of normalizeRanges(ranges)) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = hi + 1;
-  }
-  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
-  return out;
-}
-
 /**
  * Each automaton after the other. Without epsilon transitions: every accepting state of a
  * part also gets the entry edges of the next part (and of the parts after it while they

@@ -8,7 +8,7 @@
  * two teams' per-team index templates never overlap (Elasticsearch refuses overlapping
  * patterns of equal priority).
  */
-import { TeamId } from '../../events/event.ts';
+import type { TeamId } from '../../events/event.ts';
 import { ValidationError } from '../../errors.ts';
 
 export type Period = 'day' | 'month' | 'year';
@@ -19,12 +19,6 @@ const PREFIX = /^[a-z0-9][a-z0-9_-]{0,40}$/;
 export function checkPrefix(prefix: string): string {
   if (!PREFIX.test(prefix)) throw new ValidationError(`index prefix ${JSON.stringify(prefix)}: 1-41 of a-z, 0-9, _ and -`);
   return prefix;
-}
-
-export function checkTeam(team: string): TeamId {
-  const parsed = TeamId.safeParse(team);
-  if (!parsed.success) throw new ValidationError(`invalid team id ${JSON.stringify(team)}`, { field: 'team' });
-  return parsed.data;
 }
 
 /**

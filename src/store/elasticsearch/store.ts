@@ -13,10 +13,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
-import { resolveField } from '../../events/fields.ts';
-import { normalizedFieldType } from '../../events/field-types.ts';
-import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
-import { isFieldPattern, resolveQueryField } from '../../query/fields.ts';
+import { StoreUnavailableError, ValidationError } from '../../errors.ts';
 import type {
   AppendItemResult,
   AppendOptions,
@@ -32,7 +29,8 @@ import type {
   SearchRequest,
   TeamPolicy,
 } from '../interface.ts';
-import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
+import { type Extent, fillBuckets, needsExtent, planBuckets } from '../histogram.ts';
+import { checkTeam, type FacetField, facetField, facetSize, otherTeam, pageSize } from '../rules.ts';
 import { createElasticsearchClient } from './client.ts';
 import { bulkAppend, DEFAULT_BULK_OPTIONS, type BulkOptions } from './bulk.ts';
 import { compileQuery, esPath } from './compile-es.ts';
@@ -43,7 +41,7 @@ import { listOriginalFields } from './original-fields.ts';
 import { toAppError } from './errors.ts';
 import { checkClauseCount } from './query-limits.ts';
 import { ReadBudget } from './read-budget.ts';
-import { checkPrefix, checkTeam, indexName, indexSpan, periodEnd, periodForRetention, teamPattern, type Period } from './naming.ts';
+import { checkPrefix, indexName, indexSpan, periodEnd, periodForRetention, teamPattern, type Period } from './naming.ts';
 import {
   COMPONENTS,
   componentBody,
@@ -102,7 +100,13 @@ interface Work {
   step: number;
 }
 
-const MAX_PAGE = 1000;
+/** The indices a read of one team searches. */
+interface IndexTarget {
+  index: string;
+  ignore_unavailable: boolean;
+  allow_no_indices: boolean;
+}
+
 const TRIM_PAGE = 1000;
 /** At most this many pages per retention pass and index set (a million events). */
 const TRIM_MAX_ROUNDS = 1000;
@@ -252,8 +256,9 @@ export class ElasticsearchStore implements AuditStore {
       const results: AppendItemResult[] = new Array(events.length);
       let work: Work[] = [];
       events.forEach((event, at) => {
-        if (event.team !== team) {
-          results[at] = { status: 'rejected', id: event.id, reason: `event belongs to team ${JSON.stringify(event.team)}, not ${team}` };
+        const foreign = otherTeam(event, team);
+        if (foreign) {
+          results[at] = foreign;
           return;
         }
         try {
@@ -374,7 +379,7 @@ export class ElasticsearchStore implements AuditStore {
     return { bool: { must: [compiled], filter } };
   }
 
-  #target(team: TeamId) {
+  #target(team: TeamId): IndexTarget {
     return { index: teamPattern(this.prefix, checkTeam(team)), ignore_unavailable: true, allow_no_indices: true };
   }
 
@@ -383,10 +388,7 @@ export class ElasticsearchStore implements AuditStore {
   }
 
   async #search(exec: ReadExecutor, team: TeamId, request: SearchRequest): Promise<SearchPage> {
-    const size = request.size;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
-      throw new ValidationError(`page size must be an integer from 1 to ${MAX_PAGE}`, { field: 'size' });
-    }
+    const size = pageSize(request.size);
     const order = request.sort ?? 'desc';
     const after = request.cursor ? decodeCursor(request.cursor, order) : null;
     const target = this.#target(team);
@@ -444,7 +446,7 @@ export class ElasticsearchStore implements AuditStore {
   /** Matching events, exact: a search of no hits, which (unlike `_count`) takes a `timeout`. */
   async #total(
     exec: ReadExecutor,
-    target: { index: string; ignore_unavailable: boolean; allow_no_indices: boolean },
+    target: IndexTarget,
     query: estypes.QueryDslQueryContainer,
     budget: ReadBudget,
   ): Promise<number> {
@@ -455,41 +457,15 @@ export class ElasticsearchStore implements AuditStore {
     return typeof total === 'number' ? total : (total?.value ?? 0);
   }
 
-  /** Same bucket rule as the SQLite store (src/store/histogram-interval.ts), so both agree. */
+  /** Buckets planned by the shared rule (histogram.ts), so both stores give the same buckets. */
   async histogram(team: TeamId, request: HistogramRequest): Promise<Histogram> {
     const target = this.#target(team);
     const query = this.#query(team, request);
     const budget = new ReadBudget(this.#queryTimeoutMs, request.signal);
     try {
-      let from = request.from;
-      let to = request.to;
-      if (from === undefined || to === undefined) {
-        const extent = budget.complete(
-          await this.client.search(
-            {
-              ...target,
-              query,
-              size: 0,
-              timeout: budget.searchTimeout(),
-              aggs: { lo: { min: { field: '@timestamp' } }, hi: { max: { field: '@timestamp' } } },
-            },
-            budget.options(),
-          ),
-        );
-        const lo = (extent.aggregations?.lo as estypes.AggregationsMinAggregate | undefined)?.value ?? null;
-        const hi = (extent.aggregations?.hi as estypes.AggregationsMaxAggregate | undefined)?.value ?? null;
-        if (lo === null || hi === null) return { intervalMs: request.intervalMs ?? 60_000, buckets: [] };
-        from ??= lo;
-        to ??= hi + 1;
-      }
-      if (to <= from) return { intervalMs: request.intervalMs ?? 1_000, buckets: [] };
-      const intervalMs = request.intervalMs ?? chooseInterval(to - from);
-      if (!Number.isInteger(intervalMs) || intervalMs < 1) {
-        throw new ValidationError('intervalMs must be a positive integer', { field: 'intervalMs' });
-      }
-      const first = Math.floor(from / intervalMs) * intervalMs;
-      const count = Math.ceil((to - first) / intervalMs);
-      if (count > MAX_BUCKETS) throw new LimitExceededError('histogram bucket count', MAX_BUCKETS, 'BAD_REQUEST');
+      const plan = planBuckets(request, needsExtent(request) ? await this.#extent(target, query, budget) : null);
+      if ('buckets' in plan) return plan;
+      const { from, to, intervalMs } = plan;
       const response = budget.complete(
         await this.client.search(
           {
@@ -498,20 +474,16 @@ export class ElasticsearchStore implements AuditStore {
             size: 0,
             timeout: budget.searchTimeout(),
             aggs: {
-              // Epoch-aligned fixed buckets, as the SQLite store's floor(ts / interval).
+              // Epoch-aligned fixed buckets, as the plan's.
               h: { date_histogram: { field: '@timestamp', fixed_interval: `${intervalMs}ms`, min_doc_count: 1 } },
             },
           },
           budget.options(),
         ),
       );
-      const buckets = Array.from({ length: count }, (_, i) => ({ start: first + i * intervalMs, count: 0 }));
       const agg = response.aggregations?.h as estypes.AggregationsDateHistogramAggregate | undefined;
-      for (const b of (agg?.buckets ?? []) as estypes.AggregationsDateHistogramBucket[]) {
-        const bucket = buckets[Math.round((Number(b.key) - first) / intervalMs)];
-        if (bucket) bucket.count = b.doc_count;
-      }
-      return { intervalMs, buckets };
+      const counted = ((agg?.buckets ?? []) as estypes.AggregationsDateHistogramBucket[]).map((b) => ({ start: Number(b.key), count: b.doc_count }));
+      return fillBuckets(plan, counted);
     } catch (err) {
       throw budget.errorOf(err) ?? toAppError(err, 'histogram');
     } finally {
@@ -519,16 +491,32 @@ export class ElasticsearchStore implements AuditStore {
     }
   }
 
+  /** Least and greatest `@timestamp` of the matching events, null when none match. */
+  async #extent(target: IndexTarget, query: estypes.QueryDslQueryContainer, budget: ReadBudget): Promise<Extent | null> {
+    const response = budget.complete(
+      await this.client.search(
+        {
+          ...target,
+          query,
+          size: 0,
+          timeout: budget.searchTimeout(),
+          aggs: { lo: { min: { field: '@timestamp' } }, hi: { max: { field: '@timestamp' } } },
+        },
+        budget.options(),
+      ),
+    );
+    const lo = (response.aggregations?.lo as estypes.AggregationsMinAggregate | undefined)?.value ?? null;
+    const hi = (response.aggregations?.hi as estypes.AggregationsMaxAggregate | undefined)?.value ?? null;
+    return lo === null || hi === null ? null : { min: lo, max: hi };
+  }
+
   async facets(team: TeamId, request: FacetRequest): Promise<Facet> {
     return this.#facets(this.#reads, team, request);
   }
 
   async #facets(exec: ReadExecutor, team: TeamId, request: FacetRequest): Promise<Facet> {
-    const size = request.size ?? 10;
-    if (!Number.isInteger(size) || size < 1 || size > 100) {
-      throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
-    }
-    const field = facetField(request.field);
+    const size = facetSize(request.size);
+    const field = aggregatable(facetField(request.field));
     const target = this.#target(team);
     const query = this.#query(team, request);
     const budget = new ReadBudget(this.#queryTimeoutMs, request.signal);
@@ -715,20 +703,10 @@ export class ElasticsearchStore implements AuditStore {
   }
 }
 
-/** The aggregatable field behind a facet's field name. */
-function facetField(name: string): string {
-  if (isFieldPattern(name)) throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${name}`, { field: name });
-  const f = resolveQueryField(name);
-  switch (f.kind) {
-    case 'timestamp':
-    case 'received':
-      throw new UnsupportedQueryError(`facets on the date field ${name} are not supported; use the histogram`, { field: name });
-    case 'normalized':
-      // A text field's values are counted by its keyword sub-field.
-      return f.type === 'text' ? `${f.name}.keyword` : f.name;
-    default:
-      return esPath(f);
-  }
+/** The aggregatable field behind a facet's field. */
+function aggregatable(f: FacetField): string {
+  // A text field's values are counted by its keyword sub-field.
+  return f.kind === 'normalized' && f.type === 'text' ? `${f.name}.keyword` : esPath(f);
 }
 
 function* batches<T>(items: T[], size: number): Generator<T[]> {

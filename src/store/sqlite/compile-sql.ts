@@ -1,12 +1,14 @@
 /**
  * Query AST → SQL WHERE clause over one team's database (schema.ts), with Elasticsearch's
- * meaning for every node (docs: the common semantics). User values only ever travel as
+ * meaning for every node (docs/query-language.md; the differences that remain are listed
+ * there, under "Known differences from Elasticsearch"). User values only ever travel as
  * bound parameters; FTS5 expressions built from them quote every token (ftsQuote).
  *
  * The clause is written against `events e`. Leaves on values are sets of event seqs that an
  * index answers (`fields (path, value, event)` for keyword/ip/long values of any path, `fts`
  * for text); leaves on time and id are conditions on the `events` row.
  */
+import type { FacetField } from '../rules.ts';
 import { UnsupportedQueryError, ValidationError } from '../../errors.ts';
 import type { BoolNode, FieldNode, FuzzyNode, QueryNode, RangeNode } from '../../query/ast.ts';
 import { expandFieldPattern, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from '../../query/fields.ts';
@@ -63,8 +65,21 @@ export function originalKey(path: string): string {
 }
 
 /** Target of a concrete (pattern-free) field name. */
-export function concreteTarget(field: string): Target {
-  return targetOf(resolveQueryField(field));
+/** Where a facet's field keeps its values: the events' ids, or the `fields` rows of one path. */
+export type FacetTarget = { kind: 'id' } | { kind: 'values'; path: string; ip: boolean };
+
+export function facetTarget(f: FacetField): FacetTarget {
+  switch (f.kind) {
+    case 'id':
+      return { kind: 'id' };
+    case 'meta':
+    case 'normalized':
+      return { kind: 'values', path: f.name, ip: f.kind === 'normalized' && f.type === 'ip' };
+    case 'keywordOf':
+      return { kind: 'values', path: f.of, ip: false };
+    case 'original':
+      return { kind: 'values', path: originalKey(f.path), ip: false };
+  }
 }
 
 function targetOf(f: QueryField): Target {

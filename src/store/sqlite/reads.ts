@@ -4,14 +4,15 @@
  * read worker (read-worker.ts, the default) or on the calling thread (`reads: 'inline'`).
  */
 import type Database from 'better-sqlite3';
-import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
+import { StoreUnavailableError } from '../../errors.ts';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
-import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
+import { type Extent, fillBuckets, needsExtent, planBuckets } from '../histogram.ts';
 import type { Facet, FacetRequest, Histogram, HistogramRequest, QueryRequest, SearchPage, SearchRequest } from '../interface.ts';
-import { isFieldPattern } from '../../query/fields.ts';
-import { type CompiledWhere, compileWhere, concreteTarget, tick } from './compile-sql.ts';
+import type { FacetField } from '../rules.ts';
+import { type CompiledWhere, compileWhere, facetTarget, tick } from './compile-sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { formatIpKey } from '../../query/ip.ts';
+import type { DocRow } from './schema.ts';
 import type { Plan } from './sql-sets.ts';
 
 /** What a read needs besides the connection and the request. */
@@ -21,12 +22,25 @@ export interface ReadContext {
   plan: Plan | 'auto';
 }
 
-/** The reads, by name: what a read worker is asked to run. */
+/**
+ * A facet as the read runs it: the size and the field already checked by the rules
+ * (rules.ts facetSize and facetField), the field resolved.
+ */
+export interface CheckedFacetRequest extends FacetRequest {
+  size: number;
+  resolved: FacetField;
+}
+
+/**
+ * The reads, by name: what a read worker is asked to run. Requests come checked by the shared
+ * rules (rules.ts) on the calling thread; the histogram plans its buckets here (histogram.ts),
+ * so its extent and its counts are one read with one budget.
+ */
 export type ReadOp =
   | { op: 'search'; request: SearchRequest }
   | { op: 'count'; request: QueryRequest }
   | { op: 'histogram'; request: HistogramRequest }
-  | { op: 'facets'; request: FacetRequest }
+  | { op: 'facets'; request: CheckedFacetRequest }
   | { op: 'get'; id: string };
 
 export type ReadResult = SearchPage | number | Histogram | Facet | StoredEvent | null;
@@ -54,15 +68,6 @@ interface KeyRow {
   total?: number;
 }
 
-interface DocRow {
-  seq: number;
-  format: string;
-  flags: string;
-  ecs: string;
-  original: string;
-  raw: string;
-}
-
 /**
  * Most events a time range may hold for the probe plan. Measured at 200k events: a probe
  * costs ~0.3 µs per event in the range and leaf, reading and combining index sets 0.05 to
@@ -76,9 +81,6 @@ const FIRST_COUNT = 1_024;
 
 function search(db: Database.Database, team: TeamId, request: SearchRequest, ctx: ReadContext): SearchPage {
   const size = request.size;
-  if (!Number.isInteger(size) || size < 1 || size > 1000) {
-    throw new ValidationError('size must be an integer from 1 to 1000', { field: 'size' });
-  }
   const sort = request.sort ?? 'desc';
   const where = whereOf(db, request, ctx);
   const dir = sort === 'desc' ? 'DESC' : 'ASC';
@@ -135,50 +137,30 @@ function count(db: Database.Database, request: QueryRequest, ctx: ReadContext): 
 
 function histogram(db: Database.Database, request: HistogramRequest, ctx: ReadContext): Histogram {
   const where = whereOf(db, request, ctx);
-  let from = request.from;
-  let to = request.to;
-  if (from === undefined || to === undefined) {
-    const extent = db.prepare(`SELECT min(e.ts) AS lo, max(e.ts) AS hi FROM events e WHERE ${where.sql}`).get(...where.params) as {
-      lo: number | null;
-      hi: number | null;
-    };
-    if (extent.lo === null || extent.hi === null) {
-      if (from === undefined || to === undefined) return { intervalMs: request.intervalMs ?? 60_000, buckets: [] };
-    } else {
-      from ??= extent.lo;
-      to ??= extent.hi + 1;
-    }
-  }
-  if (to! <= from!) return { intervalMs: request.intervalMs ?? 1_000, buckets: [] };
-  const intervalMs = request.intervalMs ?? chooseInterval(to! - from!);
-  if (!Number.isInteger(intervalMs) || intervalMs < 1) {
-    throw new ValidationError('intervalMs must be a positive integer', { field: 'intervalMs' });
-  }
-  const first = Math.floor(from! / intervalMs) * intervalMs;
-  const n = Math.ceil((to! - first) / intervalMs);
-  if (n > MAX_BUCKETS) throw new LimitExceededError('histogram bucket count', MAX_BUCKETS, 'BAD_REQUEST');
+  const plan = planBuckets(request, needsExtent(request) ? extent(db, where) : null);
+  if ('buckets' in plan) return plan;
+  const { first, intervalMs } = plan;
+  // The range starts at or after `first`, so every bucket number is a whole number from 0.
   const rows = db
     .prepare(`SELECT CAST((e.ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM events e WHERE ${where.sql} GROUP BY b`)
     .all(first, intervalMs, ...where.params) as Array<{ b: number; n: number }>;
-  const buckets = Array.from({ length: n }, (_, i) => ({ start: first + i * intervalMs, count: 0 }));
-  for (const r of rows) {
-    const bucket = buckets[r.b];
-    if (bucket) bucket.count = r.n;
-  }
-  return { intervalMs, buckets };
+  return fillBuckets(plan, rows.map((r) => ({ start: first + r.b * intervalMs, count: r.n })));
 }
 
-function facets(db: Database.Database, request: FacetRequest, ctx: ReadContext): Facet {
-  const size = request.size ?? 10;
-  if (!Number.isInteger(size) || size < 1 || size > 100) {
-    throw new ValidationError('facet size must be an integer from 1 to 100', { field: 'size' });
-  }
-  if (isFieldPattern(request.field)) {
-    throw new UnsupportedQueryError(`facets need one concrete field, not the pattern ${request.field}`, { field: request.field });
-  }
+/** Least and greatest `@timestamp` of the matching events, null when none match. */
+function extent(db: Database.Database, where: Where): Extent | null {
+  const row = db.prepare(`SELECT min(e.ts) AS lo, max(e.ts) AS hi FROM events e WHERE ${where.sql}`).get(...where.params) as {
+    lo: number | null;
+    hi: number | null;
+  };
+  return row.lo === null || row.hi === null ? null : { min: row.lo, max: row.hi };
+}
+
+function facets(db: Database.Database, request: CheckedFacetRequest, ctx: ReadContext): Facet {
+  const { size } = request;
   const where = whereOf(db, request, ctx);
   const total = (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
-  const target = concreteTarget(request.field);
+  const target = facetTarget(request.resolved);
   let top: Array<{ value: unknown; n: number }>;
   let covered: number;
   if (target.kind === 'id') {
@@ -186,13 +168,8 @@ function facets(db: Database.Database, request: FacetRequest, ctx: ReadContext):
       .prepare(`SELECT e.id AS value, 1 AS n FROM events e WHERE ${where.sql} ORDER BY e.id LIMIT ?`)
       .all(...where.params, size) as typeof top;
     covered = top.length;
-  } else if (target.kind === 'timestamp') {
-    throw new UnsupportedQueryError(`facets on the date field ${request.field} are not supported; use the histogram`, {
-      field: request.field,
-    });
   } else {
-    const path = target.kind === 'text' ? target.path : target.kind === 'originalGlob' ? null : target.path;
-    if (path === null) throw new UnsupportedQueryError(`facets are not supported on ${request.field}`, { field: request.field });
+    const { path } = target;
     // Without a query or range every index row counts: no membership test needed.
     const inMatching = where.matchesAll && !where.ranged ? '' : ` AND f.event IN (SELECT e.seq FROM events e WHERE ${where.sql})`;
     const matchParams = where.matchesAll && !where.ranged ? [] : where.params;
@@ -213,7 +190,7 @@ function facets(db: Database.Database, request: FacetRequest, ctx: ReadContext):
       ).n;
     }
   }
-  const render = (v: unknown) => (target.kind === 'ip' && typeof v === 'string' ? formatIpKey(v) : String(v));
+  const render = (v: unknown) => (target.kind === 'values' && target.ip && typeof v === 'string' ? formatIpKey(v) : String(v));
   return {
     field: request.field,
     buckets: top.map((r) => ({ value: render(r.value), count: r.n })),
@@ -226,11 +203,14 @@ function get(db: Database.Database, team: TeamId, id: string): StoredEvent | nul
   return key ? (load(db, [key], team)[0] ?? null) : null;
 }
 
+/** A read's WHERE clause over `events e`, and whether it has a time range. */
+type Where = Pick<CompiledWhere, 'sql' | 'params' | 'matchesAll'> & { ranged: boolean };
+
 /**
  * The query and the time range as one condition; `matchesAll` is about the query alone. A
  * query that filters anything also ticks (compile-sql.ts tick) on the events it scans.
  */
-function whereOf(db: Database.Database, request: QueryRequest, ctx: ReadContext): Pick<CompiledWhere, 'sql' | 'params' | 'matchesAll'> & { ranged: boolean } {
+function whereOf(db: Database.Database, request: QueryRequest, ctx: ReadContext): Where {
   let q = compileWhere(request.query, { now: ctx.now, plan: 'sets' });
   if (!q.matchesAll && choosePlan(db, request, q, ctx.plan) === 'probe') {
     const ftsRowids = q.usesFts ? seqBounds(db, request) : undefined;

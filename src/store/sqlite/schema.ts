@@ -50,6 +50,16 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab (fts, col);
 `;
 
+/** A row of `docs` as reads and retention use it (they do not need the hash). */
+export interface DocRow {
+  seq: number;
+  format: string;
+  flags: string;
+  ecs: string;
+  original: string;
+  raw: string;
+}
+
 export type Synchronous = 'FULL' | 'NORMAL';
 
 export function openSchema(db: Database.Database, synchronous: Synchronous): void {

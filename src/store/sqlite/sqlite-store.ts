@@ -5,8 +5,9 @@
 import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreUnavailableError, ValidationError } from '../../errors.ts';
-import { StoredEvent, TeamId } from '../../events/event.ts';
+import { StoreUnavailableError } from '../../errors.ts';
+import { StoredEvent, type TeamId } from '../../events/event.ts';
+import { checkTeam, facetField, facetSize, otherTeam, pageSize } from '../rules.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import type {
   AppendItemResult,
@@ -27,7 +28,7 @@ import { listOriginalFields } from './original-fields.ts';
 import { InlineReads } from './inline-reads.ts';
 import { type ReadExecutor, ReadPool } from './read-pool.ts';
 import type { ReadOp, ReadResult } from './reads.ts';
-import { openSchema, type Synchronous } from './schema.ts';
+import { type DocRow, openSchema, type Synchronous } from './schema.ts';
 import type { Plan } from './sql-sets.ts';
 import { ftsDocument, ftsValues } from './text.ts';
 
@@ -65,15 +66,6 @@ interface TeamDb {
   storedContent: Database.Statement;
   setHash: Database.Statement;
   appendBatch: (events: StoredEvent[], team: TeamId) => AppendItemResult[];
-}
-
-interface DocRow {
-  seq: number;
-  format: string;
-  flags: string;
-  ecs: string;
-  original: string;
-  raw: string;
 }
 
 /**
@@ -133,7 +125,8 @@ export class SqliteStore implements AuditStore {
     }
   }
 
-  search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+  async search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
+    pageSize(request.size);
     return this.#read(team, { op: 'search', request: withoutSignal(request) }, request.signal) as Promise<SearchPage>;
   }
 
@@ -145,8 +138,9 @@ export class SqliteStore implements AuditStore {
     return this.#read(team, { op: 'histogram', request: withoutSignal(request) }, request.signal) as Promise<Histogram>;
   }
 
-  facets(team: TeamId, request: FacetRequest): Promise<Facet> {
-    return this.#read(team, { op: 'facets', request: withoutSignal(request) }, request.signal) as Promise<Facet>;
+  async facets(team: TeamId, request: FacetRequest): Promise<Facet> {
+    const checked = { ...withoutSignal(request), size: facetSize(request.size), resolved: facetField(request.field) };
+    return this.#read(team, { op: 'facets', request: checked }, request.signal) as Promise<Facet>;
   }
 
   get(team: TeamId, id: string, options: ReadOptions = {}): Promise<StoredEvent | null> {
@@ -294,9 +288,8 @@ export class SqliteStore implements AuditStore {
           const issue = parsed.error.issues[0];
           return { status: 'rejected', id, reason: `invalid event: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` };
         }
-        if (parsed.data.team !== forTeam) {
-          return { status: 'rejected', id, reason: `event belongs to team ${parsed.data.team}, not ${forTeam}` };
-        }
+        const foreign = otherTeam(parsed.data, forTeam);
+        if (foreign) return foreign;
         // No savepoint per event (it would copy every touched page): the event was validated,
         // so an insert can only fail for the whole database (I/O, disk full), and then the
         // batch rolls back and append throws, acknowledging nothing.
@@ -350,12 +343,6 @@ function insertOne(t: TeamDb, e: StoredEvent, hash: string): boolean {
     t.knownPaths.add(p);
   }
   return true;
-}
-
-function checkTeam(team: string): TeamId {
-  const r = TeamId.safeParse(team);
-  if (!r.success) throw new ValidationError(`invalid team id ${JSON.stringify(team)}: ${r.error.issues[0]?.message}`, { field: 'team' });
-  return r.data;
 }
 
 /** A request without its AbortSignal, which stays on this thread (it cannot be copied to a worker). */

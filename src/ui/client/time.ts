@@ -60,17 +60,6 @@ export function describeRange(from: string, to: string): string {
   return `${from ? describeBound(from) : 'beginning'} → ${to ? describeBound(to) : 'now'}`;
 }
 
-export function formatInterval(ms: number): string {
-  const units: Array<[number, string]> = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'min'],
-    [1_000, 's'],
-  ];
-  for (const [size, unit] of units) if (ms % size === 0) return `${ms / size} ${unit}`;
-  return `${ms} ms`;
-}
-
 /** `3 min ago`, `2 h ago`, `in 5 min`. */
 export function relative(iso: string | null, now = Date.now()): string {
   if (!iso) return 'never';
