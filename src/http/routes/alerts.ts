@@ -2,22 +2,13 @@
  * Alert rules (admin key): CRUD, enable/disable, history, a manual evaluation, and the
  * built-in rules of queries/. Channel secrets are write-only: responses never carry them.
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AlertEngine } from '../../alerts/engine.ts';
 import { Channel, ChannelView, RuleInput } from '../../alerts/model.ts';
 import { SavedSearch } from '../../saved-searches/model.ts';
 import type { AlertService } from '../../alerts/service.ts';
-import { teamOf } from '../auth.ts';
+import { authRoute, json } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { ErrorBody } from '../errors.ts';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = {
-  400: json(ErrorBody, 'Invalid rule, query or parameter'),
-  401: json(ErrorBody, 'Missing or invalid key'),
-  403: json(ErrorBody, 'The key lacks the admin role'),
-} as const;
-const notFound = { 404: json(ErrorBody, 'No such rule in your team') } as const;
 
 const RuleBody = RuleInput.meta({
   id: 'AlertRuleInput',
@@ -46,58 +37,71 @@ const HistoryView = z
   .openapi('AlertHistoryEntry');
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 
-const createRuleRoute = createRoute({
+const createRuleRoute = authRoute({
+  role: 'admin',
+  operationId: 'createAlertRule',
+  errors: ['QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT'],
   method: 'post',
   path: '/api/v1/alerts',
   summary: 'Create an alert rule (admin key)',
-  security: [{ Bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: RuleBody } } } },
-  responses: { 201: json(RuleViewSchema, 'Created'), ...errors },
+  responses: { 201: json(RuleViewSchema, 'Created') },
 });
-const listRulesRoute = createRoute({
+const listRulesRoute = authRoute({
+  role: 'admin',
+  operationId: 'listAlertRules',
   method: 'get',
   path: '/api/v1/alerts',
   summary: "List your team's alert rules (admin key)",
-  security: [{ Bearer: [] }],
-  responses: { 200: json(z.object({ rules: z.array(RuleViewSchema) }), 'Rules'), ...errors },
+  responses: { 200: json(z.object({ rules: z.array(RuleViewSchema) }), 'Rules') },
 });
-const getRuleRoute = createRoute({
+const getRuleRoute = authRoute({
+  role: 'admin',
+  operationId: 'getAlertRule',
+  errors: ['NOT_FOUND'],
   method: 'get',
   path: '/api/v1/alerts/{id}',
   summary: 'One alert rule (admin key)',
-  security: [{ Bearer: [] }],
   request: { params: IdParam },
-  responses: { 200: json(RuleViewSchema, 'Rule'), ...notFound, ...errors },
+  responses: { 200: json(RuleViewSchema, 'Rule') },
 });
-const putRuleRoute = createRoute({
+const putRuleRoute = authRoute({
+  role: 'admin',
+  operationId: 'replaceAlertRule',
+  errors: ['NOT_FOUND', 'QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT'],
   method: 'put',
   path: '/api/v1/alerts/{id}',
   summary: 'Replace an alert rule (admin key); its watermark and state are kept',
-  security: [{ Bearer: [] }],
   request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: RuleBody } } } },
-  responses: { 200: json(RuleViewSchema, 'Updated'), ...notFound, ...errors },
+  responses: { 200: json(RuleViewSchema, 'Updated') },
 });
-const patchRuleRoute = createRoute({
+const patchRuleRoute = authRoute({
+  role: 'admin',
+  operationId: 'setAlertRuleEnabled',
+  errors: ['NOT_FOUND'],
   method: 'patch',
   path: '/api/v1/alerts/{id}',
   summary: 'Enable or disable an alert rule (admin key)',
-  security: [{ Bearer: [] }],
   request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: z.object({ enabled: z.boolean() }) } } } },
-  responses: { 200: json(RuleViewSchema, 'Updated'), ...notFound, ...errors },
+  responses: { 200: json(RuleViewSchema, 'Updated') },
 });
-const deleteRuleRoute = createRoute({
+const deleteRuleRoute = authRoute({
+  role: 'admin',
+  operationId: 'deleteAlertRule',
+  errors: ['NOT_FOUND'],
   method: 'delete',
   path: '/api/v1/alerts/{id}',
   summary: 'Delete an alert rule (admin key); its history is kept',
-  security: [{ Bearer: [] }],
   request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, ...notFound, ...errors },
+  responses: { 204: { description: 'Deleted' } },
 });
-const historyRoute = createRoute({
+const historyRoute = authRoute({
+  role: 'admin',
+  operationId: 'getAlertRuleHistory',
+  errors: ['NOT_FOUND'],
   method: 'get',
   path: '/api/v1/alerts/{id}/history',
   summary: 'Firings, recoveries, suppressions and every delivery attempt of a rule, newest first (admin key)',
-  security: [{ Bearer: [] }],
   request: {
     params: IdParam,
     query: z.object({
@@ -105,21 +109,24 @@ const historyRoute = createRoute({
       before: z.string().datetime().optional().openapi({ description: 'Only entries before this time (ISO 8601), for paging' }),
     }),
   },
-  responses: { 200: json(z.object({ history: z.array(HistoryView) }), 'History'), ...notFound, ...errors },
+  responses: { 200: json(z.object({ history: z.array(HistoryView) }), 'History') },
 });
-const evaluateRoute = createRoute({
+const evaluateRoute = authRoute({
+  role: 'admin',
+  operationId: 'evaluateAlertRule',
+  errors: ['NOT_FOUND', 'QUERY_TIMEOUT'],
   method: 'post',
   path: '/api/v1/alerts/{id}/evaluate',
   summary: 'Evaluate a rule now, as the scheduler would (admin key)',
-  security: [{ Bearer: [] }],
   request: { params: IdParam },
-  responses: { 200: json(z.object({ result: z.record(z.string(), z.unknown()) }), 'What the evaluation did'), ...notFound, ...errors },
+  responses: { 200: json(z.object({ result: z.record(z.string(), z.unknown()) }), 'What the evaluation did') },
 });
-const builtinRoute = createRoute({
+const builtinRoute = authRoute({
+  role: 'admin',
+  operationId: 'installBuiltinAlertRules',
   method: 'post',
   path: '/api/v1/alerts/builtin',
   summary: 'Install or update the built-in rules and saved searches (admin key); idempotent',
-  security: [{ Bearer: [] }],
   request: {
     body: {
       required: false,
@@ -141,7 +148,6 @@ const builtinRoute = createRoute({
       }),
       'Installed',
     ),
-    ...errors,
   },
 });
 
@@ -150,51 +156,51 @@ export function registerAlertRoutes(app: OpenAPIHono<AppEnv>, deps: { alerts: Al
 
   // Registered before /alerts/{id} routes so "builtin" is never read as an id.
   app.openapi(builtinRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     const body = c.req.valid('json') ?? {};
     return c.json(await alerts.installBuiltInRules(team, body), 200);
   });
 
   app.openapi(createRuleRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     return c.json(await alerts.createRule(team, c.req.valid('json')), 201);
   });
 
   app.openapi(listRulesRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     return c.json({ rules: await alerts.listRules(team) }, 200);
   });
 
   app.openapi(getRuleRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     return c.json(await alerts.getRule(team, c.req.valid('param').id), 200);
   });
 
   app.openapi(putRuleRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     return c.json(await alerts.updateRule(team, c.req.valid('param').id, c.req.valid('json')), 200);
   });
 
   app.openapi(patchRuleRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     return c.json(await alerts.setEnabled(team, c.req.valid('param').id, c.req.valid('json').enabled), 200);
   });
 
   app.openapi(deleteRuleRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     await alerts.deleteRule(team, c.req.valid('param').id);
     return c.body(null, 204);
   });
 
   app.openapi(historyRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     const { limit, before } = c.req.valid('query');
     const entries = await alerts.history(team, c.req.valid('param').id, { limit, ...(before ? { before: Date.parse(before) } : {}) });
     return c.json({ history: entries.map(({ team: _t, ruleId: _r, at, ...h }) => ({ ...h, at: new Date(at).toISOString() })) }, 200);
   });
 
   app.openapi(evaluateRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     const rule = await alerts.getRule(team, c.req.valid('param').id);
     if (!deps.engine) return c.json({ result: { status: 'no engine in this server' } }, 200);
     const result = await deps.engine.runRule(rule.id);
