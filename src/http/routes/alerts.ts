@@ -9,22 +9,23 @@ import { SavedSearch } from '../../saved-searches/model.ts';
 import type { AlertService } from '../../alerts/service.ts';
 import { authRoute, json } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
+import { answerSchema } from '../schemas.ts';
 
 const RuleBody = RuleInput.meta({
   id: 'AlertRuleInput',
   description:
     'An alert rule. Channels: webhook {url, secret?, headers?} (JSON body signed with X-Auditlog-Signature: sha256=HMAC(secret, "<X-Auditlog-Timestamp>.<body>")), slack {url}, email {to}. Secrets are write-only; send a channel back with its id and without its secret to keep the stored one.',
 });
-const RuleViewSchema = RuleInput.omit({ channels: true })
-  .extend({
+const RuleViewSchema = answerSchema(
+  RuleInput.omit({ channels: true }).extend({
     id: z.string(),
     team: z.string(),
     builtin: z.string().optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
     channels: z.array(ChannelView),
-  })
-  .meta({ id: 'AlertRule' });
+  }),
+).meta({ id: 'AlertRule' });
 const HistoryView = z
   .object({
     id: z.string(),

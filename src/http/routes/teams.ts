@@ -7,8 +7,9 @@ import { ApiKey, Role, Team } from '../../teams/model.ts';
 import type { TeamService } from '../../teams/service.ts';
 import { authRoute, json } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
+import { answerSchema } from '../schemas.ts';
 
-const TeamView = Team.meta({ id: 'Team' });
+const TeamView = answerSchema(Team).meta({ id: 'Team' });
 const KeyView = ApiKey.meta({ id: 'ApiKey' });
 
 const Name = z.string().min(1).max(200);
