@@ -2,6 +2,13 @@
 import { z } from '@hono/zod-openapi';
 import { EventFlag, EventFormat, JsonObject, NormalizedFields, type StoredEvent } from '../events/event.ts';
 
+/** The query and range of a read: q, from, to. */
+export const TimeParams = z.object({
+  q: z.string().max(16 * 1024).optional().openapi({ description: 'Lucene query string', example: 'event.outcome:failure AND event.action:*login*' }),
+  from: z.string().optional().openapi({ description: 'Inclusive start: ISO 8601, epoch ms, or date math', example: 'now-7d' }),
+  to: z.string().optional().openapi({ description: 'Exclusive end: ISO 8601, epoch ms, or date math', example: 'now' }),
+});
+
 export const EventView = z
   .object({
     id: z.string(),

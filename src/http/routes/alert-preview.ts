@@ -33,10 +33,7 @@ const PreviewView = z
   .openapi('AlertRulePreview');
 
 const previewRoute = authRoute({
-  role: 'admin',
-  operationId: 'previewAlertRule',
-  method: 'post',
-  path: '/api/v1/alerts/preview',
+  method: 'post', path: '/api/v1/alerts/preview', role: 'admin', operationId: 'previewAlertRule',
   summary: 'Preview a rule: the windows of the last 24 h in which it would have fired (admin key)',
   request: { body: { required: true, content: { 'application/json': { schema: z.looseObject({}).openapi({ description: 'An alert rule, as for POST /api/v1/alerts' }) } } } },
   errors: QUERY_ERRORS,

@@ -17,10 +17,7 @@ const RuleStateView = z
   .openapi('AlertRuleState');
 
 const statesRoute = authRoute({
-  role: 'admin',
-  operationId: 'listAlertRuleStates',
-  method: 'get',
-  path: '/api/v1/alert-states',
+  method: 'get', path: '/api/v1/alert-states', role: 'admin', operationId: 'listAlertRuleStates',
   summary: "State of every alert rule of your team: ok or firing, last evaluation, last error (admin key)",
   responses: { 200: json(z.object({ states: z.array(RuleStateView) }), 'One state per rule') },
 });

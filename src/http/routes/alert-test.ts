@@ -72,11 +72,8 @@ const TestResult = z
   .openapi('AlertTestResult');
 
 const testRoute = authRoute({
-  role: 'read',
-  operationId: 'testAlertRule',
+  method: 'post', path: '/api/v1/alerts/test', role: 'read', operationId: 'testAlertRule',
   errors: ['NOT_FOUND', 'QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT', 'QUERY_TIMEOUT'],
-  method: 'post',
-  path: '/api/v1/alerts/test',
   summary: 'Try a rule on an event or replay it over a past range, writing and sending nothing (read key)',
   description: `A replay evaluates the rule at each time its schedule names in the range (at most ${MAX_DRY_RUN_EVALUATIONS} times, 7 days), with throttle, reminders and recovery as the scheduler would.`,
   request: { body: { required: true, content: { 'application/json': { schema: TestBody } } } },

@@ -8,6 +8,7 @@ import { Channel, ChannelView, RuleInput } from '../../alerts/model.ts';
 import { SavedSearch } from '../../saved-searches/model.ts';
 import type { AlertService } from '../../alerts/service.ts';
 import { authRoute, json } from '../auth-route.ts';
+import { IdParam, registerCollectionRoutes } from '../collection-routes.ts';
 import type { AppEnv } from '../context.ts';
 import { answerSchema } from '../schemas.ts';
 
@@ -36,72 +37,17 @@ const HistoryView = z
     detail: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi('AlertHistoryEntry');
-const IdParam = z.object({ id: z.string().min(1).max(64) });
 
-const createRuleRoute = authRoute({
-  role: 'admin',
-  operationId: 'createAlertRule',
-  errors: ['QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT'],
-  method: 'post',
-  path: '/api/v1/alerts',
-  summary: 'Create an alert rule (admin key)',
-  request: { body: { required: true, content: { 'application/json': { schema: RuleBody } } } },
-  responses: { 201: json(RuleViewSchema, 'Created') },
-});
-const listRulesRoute = authRoute({
-  role: 'admin',
-  operationId: 'listAlertRules',
-  method: 'get',
-  path: '/api/v1/alerts',
-  summary: "List your team's alert rules (admin key)",
-  responses: { 200: json(z.object({ rules: z.array(RuleViewSchema) }), 'Rules') },
-});
-const getRuleRoute = authRoute({
-  role: 'admin',
-  operationId: 'getAlertRule',
-  errors: ['NOT_FOUND'],
-  method: 'get',
-  path: '/api/v1/alerts/{id}',
-  summary: 'One alert rule (admin key)',
-  request: { params: IdParam },
-  responses: { 200: json(RuleViewSchema, 'Rule') },
-});
-const putRuleRoute = authRoute({
-  role: 'admin',
-  operationId: 'replaceAlertRule',
-  errors: ['NOT_FOUND', 'QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT'],
-  method: 'put',
-  path: '/api/v1/alerts/{id}',
-  summary: 'Replace an alert rule (admin key); its watermark and state are kept',
-  request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: RuleBody } } } },
-  responses: { 200: json(RuleViewSchema, 'Updated') },
-});
 const patchRuleRoute = authRoute({
-  role: 'admin',
-  operationId: 'setAlertRuleEnabled',
+  method: 'patch', path: '/api/v1/alerts/{id}', role: 'admin', operationId: 'setAlertRuleEnabled',
   errors: ['NOT_FOUND'],
-  method: 'patch',
-  path: '/api/v1/alerts/{id}',
   summary: 'Enable or disable an alert rule (admin key)',
   request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: z.object({ enabled: z.boolean() }) } } } },
   responses: { 200: json(RuleViewSchema, 'Updated') },
 });
-const deleteRuleRoute = authRoute({
-  role: 'admin',
-  operationId: 'deleteAlertRule',
-  errors: ['NOT_FOUND'],
-  method: 'delete',
-  path: '/api/v1/alerts/{id}',
-  summary: 'Delete an alert rule (admin key); its history is kept',
-  request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' } },
-});
 const historyRoute = authRoute({
-  role: 'admin',
-  operationId: 'getAlertRuleHistory',
+  method: 'get', path: '/api/v1/alerts/{id}/history', role: 'admin', operationId: 'getAlertRuleHistory',
   errors: ['NOT_FOUND'],
-  method: 'get',
-  path: '/api/v1/alerts/{id}/history',
   summary: 'Firings, recoveries, suppressions and every delivery attempt of a rule, newest first (admin key)',
   request: {
     params: IdParam,
@@ -113,20 +59,14 @@ const historyRoute = authRoute({
   responses: { 200: json(z.object({ history: z.array(HistoryView) }), 'History') },
 });
 const evaluateRoute = authRoute({
-  role: 'admin',
-  operationId: 'evaluateAlertRule',
+  method: 'post', path: '/api/v1/alerts/{id}/evaluate', role: 'admin', operationId: 'evaluateAlertRule',
   errors: ['NOT_FOUND', 'QUERY_TIMEOUT'],
-  method: 'post',
-  path: '/api/v1/alerts/{id}/evaluate',
   summary: 'Evaluate a rule now, as the scheduler would (admin key)',
   request: { params: IdParam },
   responses: { 200: json(z.object({ result: z.record(z.string(), z.unknown()) }), 'What the evaluation did') },
 });
 const builtinRoute = authRoute({
-  role: 'admin',
-  operationId: 'installBuiltinAlertRules',
-  method: 'post',
-  path: '/api/v1/alerts/builtin',
+  method: 'post', path: '/api/v1/alerts/builtin', role: 'admin', operationId: 'installBuiltinAlertRules',
   summary: 'Install or update the built-in rules and saved searches (admin key); idempotent',
   request: {
     body: {
@@ -162,35 +102,38 @@ export function registerAlertRoutes(app: OpenAPIHono<AppEnv>, deps: { alerts: Al
     return c.json(await alerts.installBuiltInRules(team, body), 200);
   });
 
-  app.openapi(createRuleRoute, async (c) => {
-    const team = c.get('team');
-    return c.json(await alerts.createRule(team, c.req.valid('json')), 201);
-  });
-
-  app.openapi(listRulesRoute, async (c) => {
-    const team = c.get('team');
-    return c.json({ rules: await alerts.listRules(team) }, 200);
-  });
-
-  app.openapi(getRuleRoute, async (c) => {
-    const team = c.get('team');
-    return c.json(await alerts.getRule(team, c.req.valid('param').id), 200);
-  });
-
-  app.openapi(putRuleRoute, async (c) => {
-    const team = c.get('team');
-    return c.json(await alerts.updateRule(team, c.req.valid('param').id, c.req.valid('json')), 200);
-  });
+  registerCollectionRoutes(
+    app,
+    {
+      path: '/api/v1/alerts',
+      one: 'AlertRule',
+      many: 'AlertRules',
+      listField: 'rules',
+      view: RuleViewSchema,
+      input: RuleBody,
+      read: 'admin',
+      write: 'admin',
+      inputErrors: ['QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT'],
+      summaries: {
+        list: "List your team's alert rules (admin key)",
+        get: 'One alert rule (admin key)',
+        create: 'Create an alert rule (admin key)',
+        replace: 'Replace an alert rule (admin key); its watermark and state are kept',
+        delete: 'Delete an alert rule (admin key); its history is kept',
+      },
+    },
+    {
+      list: (team) => alerts.listRules(team),
+      get: (team, id) => alerts.getRule(team, id),
+      create: (team, input) => alerts.createRule(team, input),
+      update: (team, id, input) => alerts.updateRule(team, id, input),
+      delete: (team, id) => alerts.deleteRule(team, id),
+    },
+  );
 
   app.openapi(patchRuleRoute, async (c) => {
     const team = c.get('team');
     return c.json(await alerts.setEnabled(team, c.req.valid('param').id, c.req.valid('json').enabled), 200);
-  });
-
-  app.openapi(deleteRuleRoute, async (c) => {
-    const team = c.get('team');
-    await alerts.deleteRule(team, c.req.valid('param').id);
-    return c.body(null, 204);
   });
 
   app.openapi(historyRoute, async (c) => {

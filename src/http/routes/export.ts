@@ -8,21 +8,17 @@ import type { SearchService } from '../../search/service.ts';
 import type { AuditStore } from '../../store/interface.ts';
 import { authRoute, QUERY_ERRORS } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
+import { TimeParams } from '../schemas.ts';
 
 const exportRoute = authRoute({
-  role: 'read',
-  operationId: 'exportEvents',
+  method: 'get', path: '/api/v1/events/export', role: 'read', operationId: 'exportEvents',
   errors: QUERY_ERRORS,
-  method: 'get',
-  path: '/api/v1/events/export',
   summary: 'Export matching events as CSV or NDJSON (read key)',
   description:
     'Streams every event matching the query and range, newest first unless sort=asc, with no row cap. CSV cells that a ' +
     'spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) are prefixed with a single quote.',
   request: {
-    query: z.object({
-      q: z.string().max(16 * 1024).optional().openapi({ description: 'Lucene query string', example: 'event.outcome:failure' }),
-      from: z.string().optional().openapi({ description: 'Inclusive start: ISO 8601, epoch ms, or date math', example: 'now-7d' }),
+    query: TimeParams.extend({
       to: z.string().optional().openapi({ description: 'Exclusive end (default: now, fixed when the export starts)' }),
       format: z.enum(['csv', 'ndjson']).default('csv'),
       columns: z

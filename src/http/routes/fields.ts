@@ -8,6 +8,7 @@ import type { SearchService } from '../../search/service.ts';
 import type { AuditStore } from '../../store/interface.ts';
 import { authRoute, QUERY_ERRORS } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
+import { TimeParams } from '../schemas.ts';
 
 const FieldListView = z
   .object({
@@ -36,21 +37,15 @@ const FieldListView = z
   .openapi('FieldList');
 
 const fieldsRoute = authRoute({
-  role: 'read',
-  operationId: 'listFields',
+  method: 'get', path: '/api/v1/fields', role: 'read', operationId: 'listFields',
   errors: QUERY_ERRORS,
-  method: 'get',
-  path: '/api/v1/fields',
   summary: "The team's fields with types and counts; unknown fields of a query (read key)",
   description:
     'Lists the fixed fields (@timestamp, normalized ECS fields, auditlog.* metadata) and every original field path the ' +
     "team's events have. `count` is over the newest `sample` events matching q/from/to. `unknown` names each field of `q` " +
     'that no event of the team has, with close names as suggestions.',
   request: {
-    query: z.object({
-      q: z.string().max(16 * 1024).optional(),
-      from: z.string().optional(),
-      to: z.string().optional(),
+    query: TimeParams.extend({
       sample: z.coerce.number().int().min(1).max(MAX_SAMPLE).default(DEFAULT_SAMPLE),
     }),
   },

@@ -28,10 +28,7 @@ const INGEST_BODY_REF = { $ref: '#/components/schemas/IngestBody' };
 /** The route, with the body limit of this server. */
 const ingestRoute = (maxBodyBytes: number) =>
   authRoute({
-    role: 'ingest',
-    operationId: 'ingestEvents',
-    method: 'post',
-    path: '/api/v1/events',
+    method: 'post', path: '/api/v1/events', role: 'ingest', operationId: 'ingestEvents',
     summary: 'Ingest audit events (ingest key)',
     description:
       'One JSON object, a JSON array of objects, or NDJSON (application/x-ndjson); Content-Encoding gzip is accepted. ' +

@@ -5,19 +5,10 @@ import type { SearchService } from '../../search/service.ts';
 import type { AuditStore } from '../../store/interface.ts';
 import { authRoute, json, QUERY_ERRORS } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { EventView, toEventView } from '../schemas.ts';
-
-const TimeParams = z.object({
-  q: z.string().max(16 * 1024).optional().openapi({ description: 'Lucene query string', example: 'event.outcome:failure AND event.action:*login*' }),
-  from: z.string().optional().openapi({ description: 'Inclusive start: ISO 8601, epoch ms, or date math', example: 'now-7d' }),
-  to: z.string().optional().openapi({ description: 'Exclusive end: ISO 8601, epoch ms, or date math', example: 'now' }),
-});
+import { EventView, TimeParams, toEventView } from '../schemas.ts';
 
 const searchRoute = authRoute({
-  role: 'read',
-  operationId: 'searchEvents',
-  method: 'get',
-  path: '/api/v1/events',
+  method: 'get', path: '/api/v1/events', role: 'read', operationId: 'searchEvents',
   summary: 'Search events (read key)',
   errors: QUERY_ERRORS,
   request: {
@@ -40,10 +31,7 @@ const searchRoute = authRoute({
 });
 
 const getRoute = authRoute({
-  role: 'read',
-  operationId: 'getEvent',
-  method: 'get',
-  path: '/api/v1/events/{id}',
+  method: 'get', path: '/api/v1/events/{id}', role: 'read', operationId: 'getEvent',
   summary: 'One event, with its raw text (read key)',
   errors: ['NOT_FOUND', 'QUERY_TIMEOUT'],
   request: { params: z.object({ id: z.string().min(1).max(128) }) },
@@ -53,10 +41,7 @@ const getRoute = authRoute({
 });
 
 const histogramRoute = authRoute({
-  role: 'read',
-  operationId: 'eventHistogram',
-  method: 'get',
-  path: '/api/v1/events/histogram',
+  method: 'get', path: '/api/v1/events/histogram', role: 'read', operationId: 'eventHistogram',
   summary: 'Event counts over time (read key)',
   errors: QUERY_ERRORS,
   request: {
@@ -79,10 +64,7 @@ const histogramRoute = authRoute({
 });
 
 const facetsRoute = authRoute({
-  role: 'read',
-  operationId: 'eventFacets',
-  method: 'get',
-  path: '/api/v1/events/facets',
+  method: 'get', path: '/api/v1/events/facets', role: 'read', operationId: 'eventFacets',
   summary: 'Top values of a field (read key)',
   errors: QUERY_ERRORS,
   request: {

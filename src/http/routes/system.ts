@@ -4,20 +4,14 @@ import { SYSTEM_TEAM } from '../../audit/trail.ts';
 import type { SearchService } from '../../search/service.ts';
 import { authRoute, QUERY_ERRORS } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { EventView, toEventView } from '../schemas.ts';
+import { EventView, TimeParams, toEventView } from '../schemas.ts';
 
 const systemEventsRoute = authRoute({
-  role: 'operator',
-  operationId: 'searchSystemEvents',
+  method: 'get', path: '/api/v1/system/events', role: 'operator', operationId: 'searchSystemEvents',
   errors: QUERY_ERRORS,
-  method: 'get',
-  path: '/api/v1/system/events',
   summary: "Search auditlog's own audit trail (operator key)",
   request: {
-    query: z.object({
-      q: z.string().max(16 * 1024).optional(),
-      from: z.string().optional(),
-      to: z.string().optional(),
+    query: TimeParams.extend({
       size: z.coerce.number().int().min(1).max(1000).default(50),
       cursor: z.string().max(1024).optional(),
     }),

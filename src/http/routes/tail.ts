@@ -20,11 +20,8 @@ const KEEPALIVE_MS = 15_000;
 const MAX_QUEUED = 10_000;
 
 const tailRoute = authRoute({
-  role: 'read',
-  operationId: 'tailEvents',
+  method: 'get', path: '/api/v1/events/tail', role: 'read', operationId: 'tailEvents',
   errors: ['QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT', 'QUOTA_EXCEEDED'],
-  method: 'get',
-  path: '/api/v1/events/tail',
   summary: 'Matching events as they arrive, as Server-Sent Events (read key)',
   description:
     'Events received after the tail opens whose @timestamp is at most an hour before their arrival. Every instance on one Elasticsearch cluster sees the events ingested through any of them: a tail polls the store by receipt time.',

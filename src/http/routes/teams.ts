@@ -36,53 +36,38 @@ const OwnTeamSettings = z
 const TeamParam = z.object({ team: TeamId });
 
 const createTeamRoute = authRoute({
-  role: 'operator',
-  operationId: 'createTeam',
+  method: 'post', path: '/api/v1/teams', role: 'operator', operationId: 'createTeam',
   errors: ['CONFLICT'],
-  method: 'post',
-  path: '/api/v1/teams',
   summary: 'Create a team (operator key)',
   request: { body: { required: true, content: { 'application/json': { schema: TeamSettings.extend({ id: TeamId }) } } } },
   responses: { 201: json(TeamView, 'Created') },
 });
 
 const listTeamsRoute = authRoute({
-  role: 'operator',
-  operationId: 'listTeams',
-  method: 'get',
-  path: '/api/v1/teams',
+  method: 'get', path: '/api/v1/teams', role: 'operator', operationId: 'listTeams',
   summary: 'List teams (operator key)',
   responses: { 200: json(z.object({ teams: z.array(TeamView) }), 'Teams') },
 });
 
 const getTeamRoute = authRoute({
-  role: 'operator',
-  operationId: 'getTeam',
+  method: 'get', path: '/api/v1/teams/{team}', role: 'operator', operationId: 'getTeam',
   errors: ['NOT_FOUND'],
-  method: 'get',
-  path: '/api/v1/teams/{team}',
   summary: 'One team with its retention, quota and legal hold (operator key)',
   request: { params: TeamParam },
   responses: { 200: json(TeamView, 'Team') },
 });
 
 const patchTeamRoute = authRoute({
-  role: 'operator',
-  operationId: 'updateTeam',
+  method: 'patch', path: '/api/v1/teams/{team}', role: 'operator', operationId: 'updateTeam',
   errors: ['NOT_FOUND'],
-  method: 'patch',
-  path: '/api/v1/teams/{team}',
   summary: "Change a team's retention, retention range, quota, legal hold or name (operator key); recorded in the audit trail",
   request: { params: TeamParam, body: { required: true, content: { 'application/json': { schema: TeamSettings } } } },
   responses: { 200: json(TeamView, 'Updated') },
 });
 
 const createTeamKeyRoute = authRoute({
-  role: 'operator',
-  operationId: 'createTeamKey',
+  method: 'post', path: '/api/v1/teams/{team}/keys', role: 'operator', operationId: 'createTeamKey',
   errors: ['NOT_FOUND'],
-  method: 'post',
-  path: '/api/v1/teams/{team}/keys',
   summary: "Create a key for a team (operator key): how a new team's first admin key is made",
   request: {
     params: z.object({ team: TeamId }),
@@ -92,49 +77,34 @@ const createTeamKeyRoute = authRoute({
 });
 
 const getOwnTeamRoute = authRoute({
-  role: 'team',
-  operationId: 'getOwnTeam',
-  method: 'get',
-  path: '/api/v1/team',
+  method: 'get', path: '/api/v1/team', role: 'team', operationId: 'getOwnTeam',
   summary: "The calling key's team",
   responses: { 200: json(TeamView, 'Team') },
 });
 
 const patchOwnTeamRoute = authRoute({
-  role: 'admin',
-  operationId: 'updateOwnTeam',
-  method: 'patch',
-  path: '/api/v1/team',
+  method: 'patch', path: '/api/v1/team', role: 'admin', operationId: 'updateOwnTeam',
   summary: "Lengthen the team's retention (up to its maxRetentionDays) or rename it (admin key); quota, retention range and legal hold are the operator's (403)",
   request: { body: { required: true, content: { 'application/json': { schema: OwnTeamSettings } } } },
   responses: { 200: json(TeamView, 'Updated') },
 });
 
 const createKeyRoute = authRoute({
-  role: 'admin',
-  operationId: 'createKey',
-  method: 'post',
-  path: '/api/v1/keys',
+  method: 'post', path: '/api/v1/keys', role: 'admin', operationId: 'createKey',
   summary: 'Create a key for your team (admin key)',
   request: { body: { required: true, content: { 'application/json': { schema: z.object({ role: Role, name: z.string().max(200).optional() }) } } } },
   responses: { 201: json(z.object({ key: KeyView, secret: z.string() }), 'Created; the secret is shown once') },
 });
 
 const listKeysRoute = authRoute({
-  role: 'admin',
-  operationId: 'listKeys',
-  method: 'get',
-  path: '/api/v1/keys',
+  method: 'get', path: '/api/v1/keys', role: 'admin', operationId: 'listKeys',
   summary: "List your team's keys (admin key); secrets are never returned",
   responses: { 200: json(z.object({ keys: z.array(KeyView) }), 'Keys') },
 });
 
 const revokeKeyRoute = authRoute({
-  role: 'admin',
-  operationId: 'revokeKey',
+  method: 'delete', path: '/api/v1/keys/{id}', role: 'admin', operationId: 'revokeKey',
   errors: ['NOT_FOUND'],
-  method: 'delete',
-  path: '/api/v1/keys/{id}',
   summary: 'Revoke a key of your team (admin key)',
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
   responses: { 204: { description: 'Revoked' } },
