@@ -14,18 +14,20 @@
  * Adopting it for a new route (e.g. one of a new src/http/routes/<thing>.ts):
  *
  *   const listThings = authRoute({
- *     role: 'admin',                    // 'ingest' | 'read' | 'admin' | 'team' (any team key) | 'operator'
- *     operationId: 'listThings',        // unique; the name generated clients give the call
- *     method: 'get',
- *     path: '/api/v1/things',
+ *     method: 'get', path: '/api/v1/things', role: 'admin', operationId: 'listThings',
  *     summary: "List your team's things (admin key)",
- *     errors: ['NOT_FOUND'],            // what the route can answer besides the shared errors;
- *                                       // BAD_REQUEST is added for any route with a request
+ *     errors: ['NOT_FOUND'],            // what the route can answer besides the shared errors
+ *                                       // (BAD_REQUEST is added for any route with a request)
  *     responses: { 200: json(ThingList, 'Things') },
  *   });
  *   app.openapi(listThings, async (c) => c.json({ things: await things.list(c.get('team')) }, 200));
  *
- * and add a sample request for it in test/http/security.test.ts (the suite fails until there is one).
+ * `role` is 'ingest' | 'read' | 'admin' (that role or a stronger one), 'team' (any team key) or
+ * 'operator'; the operationId is unique and is the name generated clients give the call. A
+ * collection kept by id (list/get/create/replace/delete) is one call: src/http/collection-routes.ts.
+ * Then add a sample request for the route in test/http/security.test.ts (the suite reads the
+ * routes from the OpenAPI document and fails until each has one) and run `npm run openapi`
+ * (Redocly's lint of the document).
  */
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
