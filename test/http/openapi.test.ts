@@ -52,6 +52,16 @@ describe.each(storeKinds('OpenAPI client'))('generated OpenAPI client on %s', (k
     expect(found.data!.total).toBe(1);
     expect(found.data!.hits[0]!.normalized['user.email']).toBe('b@example.com');
 
+    // Defaults: a request may leave those fields out (this compiles only if they are optional in
+    // the generated types), and the answer always has them (typed as required).
+    const rule = await api.POST('/api/v1/alerts', {
+      headers: bearer(h.teams.a.keys.admin),
+      body: { name: 'typed client rule', query: `event.action:${marker}`, condition: { type: 'any' } },
+    });
+    expect(rule.response.status, JSON.stringify(rule.error)).toBe(201);
+    const { enabled, severity, schedule }: { enabled: boolean; severity: string; schedule: string } = rule.data!;
+    expect({ enabled, severity, schedule }).toEqual({ enabled: true, severity: 'medium', schedule: '* * * * *' });
+
     // An error answer has the documented error body.
     const refused = await api.GET('/api/v1/events', { params: { query: { q: 'a:(' } }, headers: bearer(readKey.data!.secret) });
     expect(refused.response.status).toBe(400);
