@@ -16,8 +16,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT, host = rt.config.AUDITLOG_HOST } = {}): Promise<RunningServer> {
-  const app = createApp({
+/** The HTTP application of a runtime, without a socket (scripts/openapi.ts reads its document). */
+export function createHttpApp(rt: Runtime) {
+  return createApp({
     store: rt.store,
     audit: rt.audit,
     alerting: rt.alerting,
@@ -31,7 +32,12 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
     ui: createUi(rt),
     authFailures: { max: rt.config.AUDITLOG_AUTH_MAX_FAILURES, windowSeconds: rt.config.AUDITLOG_AUTH_FAILURE_WINDOW_SECONDS },
     trustedProxies: rt.config.AUDITLOG_TRUSTED_PROXIES,
+    ...(rt.config.AUDITLOG_BASE_URL ? { baseUrl: rt.config.AUDITLOG_BASE_URL } : {}),
   });
+}
+
+export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT, host = rt.config.AUDITLOG_HOST } = {}): Promise<RunningServer> {
+  const app = createHttpApp(rt);
   const stopRetention = scheduleRetention(rt.store, rt.teams, rt.config.AUDITLOG_RETENTION_INTERVAL_MINUTES * 60_000, rt.logger);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));

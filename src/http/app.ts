@@ -5,7 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Alerting } from '../alerts/index.ts';
-import { AppError, StoreUnavailableError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { AuditTrail, FailedAuthentication } from '../audit/trail.ts';
 import type { IngestService } from '../ingest/service.ts';
 import type { LiveTail } from '../search/live-tail.ts';
@@ -19,12 +19,14 @@ import { authenticate } from './auth.ts';
 import { FailedAuthLimiter } from './auth-limiter.ts';
 import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
+import { OPENAPI_PATH, registerOpenApiDocument } from './openapi.ts';
 import { registerAlertPreviewRoutes } from './routes/alert-preview.ts';
 import { registerAlertStateRoutes } from './routes/alert-states.ts';
 import { registerAlertTestRoutes } from './routes/alert-test.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
 import { registerExportRoutes } from './routes/export.ts';
 import { registerFieldRoutes } from './routes/fields.ts';
+import { registerHealthRoutes } from './routes/health.ts';
 import { registerIngestRoutes } from './routes/ingest.ts';
 import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { registerSearchRoutes } from './routes/search.ts';
@@ -43,6 +45,8 @@ export interface AppDeps {
   logger: Logger;
   maxBodyBytes: number;
   version: string;
+  /** AUDITLOG_BASE_URL: the server the OpenAPI document names; else the origin it was asked at. */
+  baseUrl?: string;
   /** The web page at `/` and its sessions; without it the server is the API alone. */
   ui?: UiDeps;
   /** Failed authentications allowed per client address and window before 429. */
@@ -69,24 +73,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.onError(onError);
   app.notFound((c) => onError(new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    try {
-      await deps.store.ping();
-    } catch (err) {
-      if (!(err instanceof StoreUnavailableError)) throw err;
-      // A load balancer reads the status; a person reads why.
-      c.header('Retry-After', String(err.retryAfterSeconds));
-      return c.json({ status: 'not ready', store: deps.store.kind, reason: err.message }, 503);
-    }
-    return c.json({ status: 'ready', store: deps.store.kind, retention: deps.store.retention });
-  });
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/api/v1/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'auditlog API', version: deps.version, description: 'Ingest, search and manage audit events per team.' },
-  });
+  registerHealthRoutes(app, { store: deps.store });
+  registerOpenApiDocument(app, { version: deps.version, ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}) });
 
   // One limiter for keys and sign-ins to the page: both are guesses at the same secrets.
   const limiter = deps.authFailures
@@ -102,7 +90,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   const sessionAuth = deps.ui ? sessionAuthentication(deps.ui.sessions, { trustedProxies }) : undefined;
   app.use('/api/v1/*', async (c, next) => {
-    if (c.req.path === '/api/v1/openapi.json') return next();
+    if (c.req.path === OPENAPI_PATH) return next();
     // The web page calls the API with its session cookie instead of a key.
     if (sessionAuth && usesSession(c)) return sessionAuth(c, next);
     return auth(c, next);

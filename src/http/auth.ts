@@ -8,7 +8,6 @@ import type { AddressSet } from '../net/cidr.ts';
 import { actorContext, type FailedAuthentication } from '../audit/trail.ts';
 import { parseKey } from '../teams/keys.ts';
 import type { AuthFailure, TeamService } from '../teams/service.ts';
-import { type Principal, type Role, roleAllows } from '../teams/model.ts';
 import type { FailedAuthLimiter } from './auth-limiter.ts';
 import { clientAddress } from './client-address.ts';
 import type { AppEnv } from './context.ts';
@@ -75,19 +74,4 @@ export function authenticate(o: AuthenticateOptions): MiddlewareHandler<AppEnv> 
     // The services record who changed what from this context (src/audit/trail.ts).
     await actorContext.run({ via: 'api', principal: result.principal, requestId: c.get('requestId'), ...(ip ? { ip } : {}) }, () => next());
   };
-}
-
-/** The team whose data a key may touch, if its role allows `need`. */
-export function teamOf(principal: Principal, need: Role): string {
-  if (principal.kind === 'operator') {
-    throw new AppError('FORBIDDEN', 'the operator key manages teams; use a team API key to reach events');
-  }
-  if (!roleAllows(principal.key.role, need)) {
-    throw new AppError('FORBIDDEN', `this key has role "${principal.key.role}"; this call needs "${need}"`);
-  }
-  return principal.key.team;
-}
-
-export function requireOperator(principal: Principal): void {
-  if (principal.kind !== 'operator') throw new AppError('FORBIDDEN', 'this call needs the operator key');
 }

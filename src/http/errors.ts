@@ -86,7 +86,7 @@ export function validationHook(
   if (result.success) return undefined;
   const issues = result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
   const first = issues[0]!;
-  const where = result.target === 'query' ? 'query parameter' : result.target === 'param' ? 'path parameter' : 'field';
+  const where = result.target === 'query' ? 'query parameter' : result.target === 'param' ? 'path parameter' : result.target === 'header' ? 'header' : 'field';
   return c.json(
     body(c, 'BAD_REQUEST', `${where} ${first.field || '(root)'}: ${first.message}`, { issues, target: result.target }),
     400,

@@ -2,6 +2,13 @@
 import { z } from '@hono/zod-openapi';
 import { EventFlag, EventFormat, JsonObject, NormalizedFields, type StoredEvent } from '../events/event.ts';
 
+/** The query and range of a read: q, from, to. */
+export const TimeParams = z.object({
+  q: z.string().max(16 * 1024).optional().openapi({ description: 'Lucene query string', example: 'event.outcome:failure AND event.action:*login*' }),
+  from: z.string().optional().openapi({ description: 'Inclusive start: ISO 8601, epoch ms, or date math', example: 'now-7d' }),
+  to: z.string().optional().openapi({ description: 'Exclusive end: ISO 8601, epoch ms, or date math', example: 'now' }),
+});
+
 export const EventView = z
   .object({
     id: z.string(),
@@ -27,4 +34,46 @@ export function toEventView(e: StoredEvent, { withRaw = false } = {}): EventView
     original: e.original,
     ...(withRaw ? { raw: e.raw } : {}),
   };
+}
+
+/**
+ * The schema of what a route answers, from one that also reads input. The document generator
+ * reads every zod schema as input, where a field with a `.default()` may be left out; in an
+ * answer the default is filled in, so the field is always there and generated clients should
+ * see it required. Parts without a default are kept as they are (with their component names).
+ */
+export function answerSchema<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>> {
+  return (withoutDefaults(schema) ?? schema) as z.ZodType<z.output<T>>;
+}
+
+/** `schema` with every `.default()` unwrapped, or undefined when it has none. */
+function withoutDefaults(schema: z.ZodType): z.ZodType | undefined {
+  if (schema instanceof z.ZodDefault) return withoutDefaults(schema.unwrap() as z.ZodType) ?? (schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodOptional) return wrapIf(withoutDefaults(schema.unwrap() as z.ZodType), (s) => s.optional());
+  if (schema instanceof z.ZodNullable) return wrapIf(withoutDefaults(schema.unwrap() as z.ZodType), (s) => s.nullable());
+  if (schema instanceof z.ZodArray) return wrapIf(withoutDefaults(schema.element as z.ZodType), (s) => z.array(s));
+  if (schema instanceof z.ZodObject) {
+    let changed = false;
+    const shape = Object.fromEntries(
+      Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => {
+        const out = withoutDefaults(field);
+        if (out) changed = true;
+        return [key, out ?? field];
+      }),
+    );
+    return changed ? z.object(shape) : undefined;
+  }
+  if (schema instanceof z.ZodDiscriminatedUnion) {
+    const options = (schema.options as z.ZodType[]).map((o) => withoutDefaults(o));
+    if (options.every((o) => o === undefined)) return undefined;
+    return z.discriminatedUnion(
+      schema.def.discriminator,
+      (schema.options as z.ZodType[]).map((o, i) => options[i] ?? o) as never,
+    );
+  }
+  return undefined;
+}
+
+function wrapIf(inner: z.ZodType | undefined, wrap: (s: z.ZodType) => z.ZodType): z.ZodType | undefined {
+  return inner ? wrap(inner) : undefined;
 }

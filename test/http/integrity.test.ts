@@ -162,7 +162,7 @@ describe.each(storeKinds('integrity'))('integrity of the record on %s', (kind) =
       for (const key of ['', 'k'.repeat(201)]) {
         const res = await ingest(events('bad-key', 1), { headers: { 'idempotency-key': key } });
         expect(res.status).toBe(400);
-        expect(res.body.error?.message).toContain('Idempotency-Key');
+        expect(res.body.error?.message).toMatch(/^header idempotency-key: must be 1 to 200 characters/);
       }
     });
   });

@@ -1,59 +1,107 @@
 /**
- * Every route, with no key, malformed keys, a revoked key, the wrong kind of key, a too-weak
- * role and another team's key. The answer is 401/403 as appropriate, and never another
- * team's data.
+ * Every authenticated route of the OpenAPI document, with no key, malformed keys, a revoked key,
+ * the wrong kind of key, a too-weak role, and another team's key on this team's resources. The
+ * answer is 401/403/404 as appropriate, and never another team's data. The route list is the
+ * document's (what authRoute registered), so a new route is tested as soon as it exists; it
+ * needs a sample request below, and the suite fails until it has one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../scripts/openapi.ts';
 import type { Role } from '../../src/teams/model.ts';
 import { eventually, type Harness, OPERATOR_KEY, startHarness, storeKinds } from './harness.ts';
 
-type Need = Role | 'operator' | 'any-team-key';
+type Need = Role | 'operator' | 'team';
 
-interface RouteCase {
-  method: string;
-  path: (h: Harness) => string;
-  need: Need;
-  body?: unknown;
+/** Resources of team A that team B's keys must not reach. */
+interface ResourcesOfA {
+  event: string;
+  rule: string;
+  savedSearch: string;
+  key: string;
 }
 
-const ROUTES: RouteCase[] = [
-  { method: 'POST', path: () => '/api/v1/events', need: 'ingest', body: { '@timestamp': '2026-11-01T00:00:00Z', event: { action: 'x' } } },
-  { method: 'GET', path: () => '/api/v1/events?q=*', need: 'read' },
-  { method: 'GET', path: () => '/api/v1/events/01JZZZZZZZZZZZZZZZZZZZZZZZ', need: 'read' },
-  { method: 'GET', path: () => '/api/v1/events/histogram', need: 'read' },
-  { method: 'GET', path: () => '/api/v1/events/facets?field=user.email', need: 'read' },
-  { method: 'GET', path: () => '/api/v1/events/export?format=csv', need: 'read' },
-  { method: 'GET', path: () => '/api/v1/fields?q=user.email:x', need: 'read' },
-  { method: 'GET', path: () => '/api/v1/events/tail?q=*', need: 'read' },
-  { method: 'POST', path: () => '/api/v1/teams', need: 'operator', body: { id: 'new-team-x' } },
-  { method: 'GET', path: () => '/api/v1/teams', need: 'operator' },
-  { method: 'POST', path: (h) => `/api/v1/teams/${h.teams.a.team}/keys`, need: 'operator', body: { role: 'read' } },
-  { method: 'GET', path: (h) => `/api/v1/teams/${h.teams.a.team}`, need: 'operator' },
-  { method: 'PATCH', path: (h) => `/api/v1/teams/${h.teams.a.team}`, need: 'operator', body: { name: 'renamed by the operator' } },
-  { method: 'GET', path: () => '/api/v1/system/events', need: 'operator' },
-  { method: 'GET', path: () => '/api/v1/team', need: 'any-team-key' },
-  { method: 'PATCH', path: () => '/api/v1/team', need: 'admin', body: { name: 'renamed by the admin' } },
-  { method: 'POST', path: () => '/api/v1/keys', need: 'admin', body: { role: 'read' } },
-  { method: 'GET', path: () => '/api/v1/keys', need: 'admin' },
-  { method: 'DELETE', path: () => '/api/v1/keys/0000000000000000', need: 'admin' },
-  { method: 'GET', path: () => '/api/v1/alerts', need: 'admin' },
-  { method: 'POST', path: () => '/api/v1/alerts', need: 'admin', body: { name: 'x', query: 'event.outcome:failure', condition: { type: 'any' } } },
-  { method: 'GET', path: () => '/api/v1/alerts/nope', need: 'admin' },
-  { method: 'PUT', path: () => '/api/v1/alerts/nope', need: 'admin', body: { name: 'x', query: 'a', condition: { type: 'any' } } },
-  { method: 'PATCH', path: () => '/api/v1/alerts/nope', need: 'admin', body: { enabled: false } },
-  { method: 'DELETE', path: () => '/api/v1/alerts/nope', need: 'admin' },
-  { method: 'GET', path: () => '/api/v1/alerts/nope/history', need: 'admin' },
-  { method: 'POST', path: () => '/api/v1/alerts/nope/evaluate', need: 'admin', body: {} },
-  { method: 'POST', path: () => '/api/v1/alerts/builtin', need: 'admin', body: {} },
-  { method: 'POST', path: () => '/api/v1/alerts/test', need: 'read', body: { rule: { query: 'a', condition: { type: 'any' } }, from: 'now-1h' } },
-  { method: 'GET', path: () => '/api/v1/saved-searches', need: 'read' },
-  { method: 'GET', path: () => '/api/v1/saved-searches/nope', need: 'read' },
-  { method: 'POST', path: () => '/api/v1/saved-searches', need: 'admin', body: { name: 'x', query: 'a' } },
-  { method: 'PUT', path: () => '/api/v1/saved-searches/nope', need: 'admin', body: { name: 'x', query: 'a' } },
-  { method: 'DELETE', path: () => '/api/v1/saved-searches/nope', need: 'admin' },
-  { method: 'GET', path: () => '/api/v1/alert-states', need: 'admin' },
-  { method: 'POST', path: () => '/api/v1/alerts/preview', need: 'admin', body: { name: 'x', query: 'a', condition: { type: 'any' } } },
-];
+/**
+ * A request each route accepts from the right key, by `METHOD /path` of the document. `ofA`
+ * names the resource of team A its `{id}` stands for (every route with an `{id}` has one).
+ */
+interface Sample {
+  query?: string;
+  body?: unknown;
+  ofA?: keyof ResourcesOfA;
+}
+
+const RULE = { name: 'x', query: 'event.outcome:failure', condition: { type: 'any' } };
+const SAMPLES: Record<string, Sample> = {
+  'POST /api/v1/events': { body: { '@timestamp': '2026-11-01T00:00:00Z', event: { action: 'x' } } },
+  'GET /api/v1/events': { query: 'q=*' },
+  'GET /api/v1/events/{id}': { ofA: 'event' },
+  'GET /api/v1/events/histogram': {},
+  'GET /api/v1/events/facets': { query: 'field=user.email' },
+  'GET /api/v1/events/export': { query: 'format=csv' },
+  'GET /api/v1/events/tail': { query: 'q=*' },
+  'GET /api/v1/fields': { query: 'q=user.email:x' },
+  'POST /api/v1/teams': { body: { id: 'new-team-x' } },
+  'GET /api/v1/teams': {},
+  'GET /api/v1/teams/{team}': {},
+  'PATCH /api/v1/teams/{team}': { body: { name: 'renamed by the operator' } },
+  'POST /api/v1/teams/{team}/keys': { body: { role: 'read' } },
+  'GET /api/v1/system/events': {},
+  'GET /api/v1/team': {},
+  'PATCH /api/v1/team': { body: { name: 'renamed by the admin' } },
+  'POST /api/v1/keys': { body: { role: 'read' } },
+  'GET /api/v1/keys': {},
+  'DELETE /api/v1/keys/{id}': { ofA: 'key' },
+  'GET /api/v1/alerts': {},
+  'POST /api/v1/alerts': { body: RULE },
+  'GET /api/v1/alerts/{id}': { ofA: 'rule' },
+  'PUT /api/v1/alerts/{id}': { body: RULE, ofA: 'rule' },
+  'PATCH /api/v1/alerts/{id}': { body: { enabled: false }, ofA: 'rule' },
+  'DELETE /api/v1/alerts/{id}': { ofA: 'rule' },
+  'GET /api/v1/alerts/{id}/history': { ofA: 'rule' },
+  'POST /api/v1/alerts/{id}/evaluate': { body: {}, ofA: 'rule' },
+  'POST /api/v1/alerts/builtin': { body: {} },
+  'POST /api/v1/alerts/test': { body: { rule: { query: 'a', condition: { type: 'any' } }, from: 'now-1h' } },
+  'POST /api/v1/alerts/preview': { body: RULE },
+  'GET /api/v1/alert-states': {},
+  'GET /api/v1/saved-searches': {},
+  'GET /api/v1/saved-searches/{id}': { ofA: 'savedSearch' },
+  'POST /api/v1/saved-searches': { body: { name: 'x', query: 'a' } },
+  'PUT /api/v1/saved-searches/{id}': { body: { name: 'x', query: 'a' }, ofA: 'savedSearch' },
+  'DELETE /api/v1/saved-searches/{id}': { ofA: 'savedSearch' },
+};
+
+interface RouteCase extends Sample {
+  method: string;
+  template: string;
+  need: Need;
+}
+
+const DOCUMENT = await openApiDocument();
+const ROUTES: RouteCase[] = Object.entries(DOCUMENT.paths).flatMap(([template, ops]) =>
+  Object.entries(ops)
+    .filter(([, op]) => (op.security ?? []).length > 0)
+    .map(([method, op]) => ({
+      method: method.toUpperCase(),
+      template,
+      need: op['x-auditlog-role'] ?? ('undeclared' as Need),
+      ...SAMPLES[`${method.toUpperCase()} ${template}`],
+    })),
+);
+const WITH_RESOURCE = ROUTES.filter((r) => r.template.includes('{id}'));
+
+describe('the security suite covers every route', () => {
+  it('finds the authenticated routes in the OpenAPI document, each with a role', () => {
+    expect(ROUTES.length).toBeGreaterThanOrEqual(Object.keys(SAMPLES).length);
+    for (const r of ROUTES) expect(['ingest', 'read', 'admin', 'team', 'operator'], `${r.method} ${r.template}`).toContain(r.need);
+  });
+
+  it('has a sample request for every documented route, and none for a route that is gone', () => {
+    const documented = ROUTES.map((r) => `${r.method} ${r.template}`);
+    expect(documented.filter((k) => !(k in SAMPLES)), 'routes without a sample in SAMPLES').toEqual([]);
+    expect(Object.keys(SAMPLES).filter((k) => !documented.includes(k)), 'samples of no route').toEqual([]);
+    for (const r of WITH_RESOURCE) expect(r.ofA, `${r.method} ${r.template}: which resource of team A its {id} is`).toBeDefined();
+  });
+});
 
 let h: Harness;
 
@@ -65,8 +113,11 @@ describe.each(storeKinds('HTTP security'))('HTTP security on %s', (kind) => {
     await h?.close();
   });
 
-  function request(route: RouteCase, headers: Record<string, string>) {
-    return h.call(route.path(h), {
+  const pathOf = (route: RouteCase, id = 'nope') =>
+    route.template.replace('{team}', h.teams.a.team).replace('{id}', id) + (route.query ? `?${route.query}` : '');
+
+  function request(route: RouteCase, headers: Record<string, string>, id?: string) {
+    return h.call(pathOf(route, id), {
       method: route.method,
       headers: { ...(route.body ? { 'content-type': 'application/json' } : {}), ...headers },
       ...(route.body ? { body: JSON.stringify(route.body) } : {}),
@@ -88,8 +139,8 @@ describe.each(storeKinds('HTTP security'))('HTTP security on %s', (kind) => {
     return [];
   };
 
-  describe.each(ROUTES)('$method $need route', (route) => {
-    const title = () => `${route.method} ${route.path(h)}`;
+  describe.each(ROUTES)('$method $template ($need)', (route) => {
+    const title = () => `${route.method} ${pathOf(route)}`;
 
     it('answers 401 without a key', async () => {
       await expectError(await request(route, {}), 401);
@@ -105,7 +156,7 @@ describe.each(storeKinds('HTTP security'))('HTTP security on %s', (kind) => {
     });
 
     it('answers 401 with a revoked key', async () => {
-      const role: Role = route.need === 'operator' || route.need === 'any-team-key' ? 'admin' : route.need;
+      const role: Role = route.need === 'operator' || route.need === 'team' ? 'admin' : route.need;
       const { key, secret } = await h.rt.teams.createKey(h.teams.a.team, role, 'to revoke');
       await h.rt.teams.revokeKey(h.teams.a.team, key.id);
       await expectError(await request(route, { authorization: `Bearer ${secret}` }), 401);
@@ -129,6 +180,37 @@ describe.each(storeKinds('HTTP security'))('HTTP security on %s', (kind) => {
         await expectError(await request(route, { authorization: `Bearer ${OPERATOR_KEY}` }), 403);
       });
     }
+  });
+
+  describe('resources of another team', () => {
+    let ofA: ResourcesOfA;
+
+    beforeAll(async () => {
+      const a = h.teams.a.keys;
+      const created = async (path: string, key: string, body: unknown) => {
+        const res = await h.call(path, { method: 'POST', key, json: body });
+        expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300);
+        return (await res.json()) as { id: string; accepted: Array<{ id: string }> };
+      };
+      ofA = {
+        event: (await created('/api/v1/events?refresh=wait_for', a.ingest, { '@timestamp': new Date().toISOString(), event: { action: 'of-a' } })).accepted[0]!.id,
+        rule: (await created('/api/v1/alerts', a.admin, { ...RULE, enabled: false })).id,
+        savedSearch: (await created('/api/v1/saved-searches', a.admin, { name: 'of a', query: 'a' })).id,
+        key: h.teams.a.keyIds.read,
+      };
+    });
+
+    it.each(WITH_RESOURCE)("$method $template: team B's key answers 404 for team A's resource, which stays as it was", async (route) => {
+      const role: Role = route.need === 'team' || route.need === 'operator' ? 'admin' : route.need;
+      const id = ofA[route.ofA!];
+      await expectError(await request(route, { authorization: `Bearer ${h.teams.b.keys[role]}` }, id), 404);
+      // The key still works; the others are still there to GET.
+      const still =
+        route.ofA === 'key'
+          ? await h.call('/api/v1/events', { key: h.teams.a.keys.read })
+          : await h.call(route.template.replace('{id}', id).replace(/\/(history|evaluate)$/, ''), { key: h.teams.a.keys[role] });
+      expect(still.status, `team A still has its ${route.ofA}`).toBe(200);
+    });
   });
 
   describe('team isolation', () => {

@@ -2,16 +2,14 @@
  * POST /api/v1/alerts/preview: what a rule (saved or not) would have fired on over the last
  * 24 hours (admin key). See src/alerts/preview.ts for how, and where it estimates.
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { RuleInput } from '../../alerts/model.ts';
 import { canonicalQuery } from '../../alerts/service.ts';
 import { ValidationError } from '../../errors.ts';
-import type { TeamId } from '../../events/event.ts';
 import { previewRule } from '../../alerts/preview.ts';
 import type { AuditStore } from '../../store/interface.ts';
-import { teamOf } from '../auth.ts';
+import { authRoute, json, QUERY_ERRORS } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { ErrorBody } from '../errors.ts';
 
 const PreviewView = z
   .object({
@@ -34,24 +32,18 @@ const PreviewView = z
   })
   .openapi('AlertRulePreview');
 
-const previewRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/alerts/preview',
+const previewRoute = authRoute({
+  method: 'post', path: '/api/v1/alerts/preview', role: 'admin', operationId: 'previewAlertRule',
   summary: 'Preview a rule: the windows of the last 24 h in which it would have fired (admin key)',
-  security: [{ Bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: z.looseObject({}).openapi({ description: 'An alert rule, as for POST /api/v1/alerts' }) } } } },
-  responses: {
-    200: { description: 'Per-window matches and firings', content: { 'application/json': { schema: PreviewView } } },
-    400: { description: 'Invalid rule or query', content: { 'application/json': { schema: ErrorBody } } },
-    401: { description: 'Missing or invalid key', content: { 'application/json': { schema: ErrorBody } } },
-    403: { description: 'The key lacks the admin role', content: { 'application/json': { schema: ErrorBody } } },
-  },
+  errors: QUERY_ERRORS,
+  responses: { 200: json(PreviewView, 'Per-window matches and firings') },
 });
 
 export function registerAlertPreviewRoutes(app: OpenAPIHono<AppEnv>, deps: { store: AuditStore; now?: () => number }) {
   const now = deps.now ?? Date.now;
   app.openapi(previewRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin') as TeamId;
+    const team = c.get('team');
     const parsed = RuleInput.safeParse(c.req.valid('json'));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

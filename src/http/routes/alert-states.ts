@@ -1,10 +1,9 @@
 /** GET /api/v1/alert-states: ok/firing, last evaluation, last error of every rule of the team (admin key). */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AlertService } from '../../alerts/service.ts';
 import { ruleStates } from '../../alerts/states.ts';
-import { teamOf } from '../auth.ts';
+import { authRoute, json } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { ErrorBody } from '../errors.ts';
 
 const RuleStateView = z
   .object({
@@ -17,21 +16,14 @@ const RuleStateView = z
   })
   .openapi('AlertRuleState');
 
-const statesRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/alert-states',
+const statesRoute = authRoute({
+  method: 'get', path: '/api/v1/alert-states', role: 'admin', operationId: 'listAlertRuleStates',
   summary: "State of every alert rule of your team: ok or firing, last evaluation, last error (admin key)",
-  security: [{ Bearer: [] }],
-  responses: {
-    200: { description: 'One state per rule', content: { 'application/json': { schema: z.object({ states: z.array(RuleStateView) }) } } },
-    401: { description: 'Missing or invalid key', content: { 'application/json': { schema: ErrorBody } } },
-    403: { description: 'The key lacks the admin role', content: { 'application/json': { schema: ErrorBody } } },
-  },
+  responses: { 200: json(z.object({ states: z.array(RuleStateView) }), 'One state per rule') },
 });
 
 export function registerAlertStateRoutes(app: OpenAPIHono<AppEnv>, deps: { alerts: AlertService }) {
   app.openapi(statesRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
-    return c.json({ states: await ruleStates(deps.alerts, team) }, 200);
+    return c.json({ states: await ruleStates(deps.alerts, c.get('team')) }, 200);
   });
 }

@@ -5,21 +5,18 @@
  * (and `to`, default now): what the rule would have notified over that range, evaluated at
  * each time of its schedule as the scheduler would have.
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AlertService } from '../../alerts/service.ts';
 import { RuleInput } from '../../alerts/model.ts';
 import { MAX_DRY_RUN_EVALUATIONS, type RuleTester } from '../../alerts/rule-test.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import { EventFormat, JsonObject, type StoredEvent, type TeamId } from '../../events/event.ts';
+import { EventFormat, JsonObject, type StoredEvent } from '../../events/event.ts';
 import { prepareEvents } from '../../ingest/prepare.ts';
 import { evalDateMath } from '../../query/date-math.ts';
 import type { AuditStore } from '../../store/interface.ts';
-import { teamOf } from '../auth.ts';
+import { authRoute, json } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { ErrorBody } from '../errors.ts';
 import { EventView, toEventView } from '../schemas.ts';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const TestBody = z
   .object({
@@ -74,19 +71,14 @@ const TestResult = z
   })
   .openapi('AlertTestResult');
 
-const testRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/alerts/test',
+const testRoute = authRoute({
+  method: 'post', path: '/api/v1/alerts/test', role: 'read', operationId: 'testAlertRule',
+  errors: ['NOT_FOUND', 'QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT', 'QUERY_TIMEOUT'],
   summary: 'Try a rule on an event or replay it over a past range, writing and sending nothing (read key)',
   description: `A replay evaluates the rule at each time its schedule names in the range (at most ${MAX_DRY_RUN_EVALUATIONS} times, 7 days), with throttle, reminders and recovery as the scheduler would.`,
-  security: [{ Bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: TestBody } } } },
   responses: {
     200: json(TestResult, 'What the rule does'),
-    400: json(ErrorBody, 'Invalid rule, query, event or range'),
-    401: json(ErrorBody, 'Missing or invalid key'),
-    403: json(ErrorBody, 'The key lacks the read role'),
-    404: json(ErrorBody, 'No such rule or event in your team'),
   },
 });
 
@@ -104,7 +96,7 @@ export function registerAlertTestRoutes(
 ) {
   const now = deps.now ?? Date.now;
   app.openapi(testRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'read') as TeamId;
+    const team = c.get('team');
     const body = c.req.valid('json');
     const spec = body.rule ? deps.alerts.validateRule({ ...body.rule, channels: [] }) : deps.alerts.validateRule({ ...(await deps.alerts.getRule(team, body.ruleId!)), channels: [] });
     const result: z.infer<typeof TestResult> = {};

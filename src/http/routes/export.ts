@@ -2,27 +2,23 @@
  * GET /api/v1/events/export: every matching event as CSV or NDJSON, streamed (read key). The
  * call is recorded in the audit trail like every read (src/http/app.ts), with its query.
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { TeamId } from '../../events/event.ts';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ExportService, MAX_EXPORT_COLUMNS } from '../../search/export.ts';
 import type { SearchService } from '../../search/service.ts';
 import type { AuditStore } from '../../store/interface.ts';
-import { teamOf } from '../auth.ts';
+import { authRoute, QUERY_ERRORS } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { ErrorBody } from '../errors.ts';
+import { TimeParams } from '../schemas.ts';
 
-const exportRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/events/export',
+const exportRoute = authRoute({
+  method: 'get', path: '/api/v1/events/export', role: 'read', operationId: 'exportEvents',
+  errors: QUERY_ERRORS,
   summary: 'Export matching events as CSV or NDJSON (read key)',
   description:
     'Streams every event matching the query and range, newest first unless sort=asc, with no row cap. CSV cells that a ' +
     'spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) are prefixed with a single quote.',
-  security: [{ Bearer: [] }],
   request: {
-    query: z.object({
-      q: z.string().max(16 * 1024).optional().openapi({ description: 'Lucene query string', example: 'event.outcome:failure' }),
-      from: z.string().optional().openapi({ description: 'Inclusive start: ISO 8601, epoch ms, or date math', example: 'now-7d' }),
+    query: TimeParams.extend({
       to: z.string().optional().openapi({ description: 'Exclusive end (default: now, fixed when the export starts)' }),
       format: z.enum(['csv', 'ndjson']).default('csv'),
       columns: z
@@ -41,9 +37,6 @@ const exportRoute = createRoute({
       description: 'The events, one per line (CSV with a header row)',
       content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
     },
-    400: { description: 'Bad query or parameter', content: { 'application/json': { schema: ErrorBody } } },
-    401: { description: 'Missing or invalid key', content: { 'application/json': { schema: ErrorBody } } },
-    403: { description: 'Key lacks the read role', content: { 'application/json': { schema: ErrorBody } } },
   },
 });
 
@@ -51,7 +44,7 @@ const exportRoute = createRoute({
 export function registerExportRoutes(app: OpenAPIHono<AppEnv>, deps: { store: AuditStore; search: SearchService }) {
   const exporter = new ExportService(deps.store, deps.search);
   app.openapi(exportRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'read') as TeamId;
+    const team = c.get('team');
     const { columns, ...params } = c.req.valid('query');
     const list = columns
       ?.split(',')

@@ -2,14 +2,13 @@
  * GET /api/v1/fields: the team's fields with types and counts, and the fields of a query that
  * no event has (read key). Field completion in the page and its unknown-field warning use it.
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { TeamId } from '../../events/event.ts';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { DEFAULT_SAMPLE, FieldService, MAX_SAMPLE } from '../../search/fields.ts';
 import type { SearchService } from '../../search/service.ts';
 import type { AuditStore } from '../../store/interface.ts';
-import { teamOf } from '../auth.ts';
+import { authRoute, QUERY_ERRORS } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { ErrorBody } from '../errors.ts';
+import { TimeParams } from '../schemas.ts';
 
 const FieldListView = z
   .object({
@@ -37,35 +36,28 @@ const FieldListView = z
   })
   .openapi('FieldList');
 
-const fieldsRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/fields',
+const fieldsRoute = authRoute({
+  method: 'get', path: '/api/v1/fields', role: 'read', operationId: 'listFields',
+  errors: QUERY_ERRORS,
   summary: "The team's fields with types and counts; unknown fields of a query (read key)",
   description:
     'Lists the fixed fields (@timestamp, normalized ECS fields, auditlog.* metadata) and every original field path the ' +
     "team's events have. `count` is over the newest `sample` events matching q/from/to. `unknown` names each field of `q` " +
     'that no event of the team has, with close names as suggestions.',
-  security: [{ Bearer: [] }],
   request: {
-    query: z.object({
-      q: z.string().max(16 * 1024).optional(),
-      from: z.string().optional(),
-      to: z.string().optional(),
+    query: TimeParams.extend({
       sample: z.coerce.number().int().min(1).max(MAX_SAMPLE).default(DEFAULT_SAMPLE),
     }),
   },
   responses: {
     200: { description: 'Fields', content: { 'application/json': { schema: FieldListView } } },
-    400: { description: 'Bad query or parameter', content: { 'application/json': { schema: ErrorBody } } },
-    401: { description: 'Missing or invalid key', content: { 'application/json': { schema: ErrorBody } } },
-    403: { description: 'Key lacks the read role', content: { 'application/json': { schema: ErrorBody } } },
   },
 });
 
 export function registerFieldRoutes(app: OpenAPIHono<AppEnv>, deps: { store: AuditStore; search: SearchService }) {
   const fields = new FieldService(deps.store, deps.search);
   app.openapi(fieldsRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'read') as TeamId;
+    const team = c.get('team');
     return c.json(await fields.list(team, { ...c.req.valid('query'), signal: c.req.raw.signal }), 200);
   });
 }

@@ -6,28 +6,25 @@
  * comment every 15 s so proxies keep the connection. The query is checked before the stream
  * opens: a bad one is a 400 like any search.
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import type { TeamId } from '../../events/event.ts';
 import { compileMatcher } from '../../query/match.ts';
 import { parseQuery } from '../../query/parse.ts';
 import type { LiveTail } from '../../search/live-tail.ts';
-import { teamOf } from '../auth.ts';
+import { authRoute } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { ErrorBody } from '../errors.ts';
 import { toEventView } from '../schemas.ts';
 
 const KEEPALIVE_MS = 15_000;
 /** Messages kept for a client that reads slower than events arrive. */
 const MAX_QUEUED = 10_000;
 
-const tailRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/events/tail',
+const tailRoute = authRoute({
+  method: 'get', path: '/api/v1/events/tail', role: 'read', operationId: 'tailEvents',
+  errors: ['QUERY_SYNTAX', 'UNSUPPORTED_QUERY', 'QUERY_LIMIT', 'QUOTA_EXCEEDED'],
   summary: 'Matching events as they arrive, as Server-Sent Events (read key)',
   description:
     'Events received after the tail opens whose @timestamp is at most an hour before their arrival. Every instance on one Elasticsearch cluster sees the events ingested through any of them: a tail polls the store by receipt time.',
-  security: [{ Bearer: [] }],
   request: {
     query: z.object({
       q: z.string().max(16 * 1024).optional().openapi({ description: 'Lucene query string; every event when absent', example: 'event.outcome:failure' }),
@@ -35,16 +32,12 @@ const tailRoute = createRoute({
   },
   responses: {
     200: { description: 'A stream of `event`, `gap` and `error` messages', content: { 'text/event-stream': { schema: z.string() } } },
-    400: { description: 'Bad query', content: { 'application/json': { schema: ErrorBody } } },
-    401: { description: 'Missing or invalid key', content: { 'application/json': { schema: ErrorBody } } },
-    403: { description: 'The key lacks the read role', content: { 'application/json': { schema: ErrorBody } } },
-    429: { description: 'This server has as many tails open as it serves', content: { 'application/json': { schema: ErrorBody } } },
   },
 });
 
 export function registerTailRoutes(app: OpenAPIHono<AppEnv>, deps: { tail: LiveTail }) {
   app.openapi(tailRoute, (c) => {
-    const team = teamOf(c.get('principal'), 'read') as TeamId;
+    const team = c.get('team');
     const { q } = c.req.valid('query');
     // Parse and compile first: a bad query is a 400, before any stream.
     const matcher = compileMatcher(q && q.trim() !== '' ? parseQuery(q) : null);

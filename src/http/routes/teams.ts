@@ -1,23 +1,16 @@
 /**
  * Teams (operator key) and a team's own keys and settings (admin key).
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError } from '../../errors.ts';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { TeamId } from '../../events/event.ts';
 import { ApiKey, Role, Team } from '../../teams/model.ts';
 import type { TeamService } from '../../teams/service.ts';
-import { requireOperator, teamOf } from '../auth.ts';
+import { authRoute, json } from '../auth-route.ts';
 import type { AppEnv } from '../context.ts';
-import { ErrorBody } from '../errors.ts';
+import { answerSchema } from '../schemas.ts';
 
-const TeamView = Team.meta({ id: 'Team' });
+const TeamView = answerSchema(Team).meta({ id: 'Team' });
 const KeyView = ApiKey.meta({ id: 'ApiKey' });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = {
-  400: json(ErrorBody, 'Invalid input'),
-  401: json(ErrorBody, 'Missing or invalid key'),
-  403: json(ErrorBody, 'Wrong key for this call'),
-} as const;
 
 const Name = z.string().min(1).max(200);
 const Days = z.number().int().min(1).max(36500);
@@ -42,151 +35,129 @@ const OwnTeamSettings = z
   .loose();
 const TeamParam = z.object({ team: TeamId });
 
-const createTeamRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/teams',
+const createTeamRoute = authRoute({
+  method: 'post', path: '/api/v1/teams', role: 'operator', operationId: 'createTeam',
+  errors: ['CONFLICT'],
   summary: 'Create a team (operator key)',
-  security: [{ Bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: TeamSettings.extend({ id: TeamId }) } } } },
-  responses: { 201: json(TeamView, 'Created'), 409: json(ErrorBody, 'Team exists'), ...errors },
+  responses: { 201: json(TeamView, 'Created') },
 });
 
-const listTeamsRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/teams',
+const listTeamsRoute = authRoute({
+  method: 'get', path: '/api/v1/teams', role: 'operator', operationId: 'listTeams',
   summary: 'List teams (operator key)',
-  security: [{ Bearer: [] }],
-  responses: { 200: json(z.object({ teams: z.array(TeamView) }), 'Teams'), ...errors },
+  responses: { 200: json(z.object({ teams: z.array(TeamView) }), 'Teams') },
 });
 
-const getTeamRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/teams/{team}',
+const getTeamRoute = authRoute({
+  method: 'get', path: '/api/v1/teams/{team}', role: 'operator', operationId: 'getTeam',
+  errors: ['NOT_FOUND'],
   summary: 'One team with its retention, quota and legal hold (operator key)',
-  security: [{ Bearer: [] }],
   request: { params: TeamParam },
-  responses: { 200: json(TeamView, 'Team'), 404: json(ErrorBody, 'No such team'), ...errors },
+  responses: { 200: json(TeamView, 'Team') },
 });
 
-const patchTeamRoute = createRoute({
-  method: 'patch',
-  path: '/api/v1/teams/{team}',
+const patchTeamRoute = authRoute({
+  method: 'patch', path: '/api/v1/teams/{team}', role: 'operator', operationId: 'updateTeam',
+  errors: ['NOT_FOUND'],
   summary: "Change a team's retention, retention range, quota, legal hold or name (operator key); recorded in the audit trail",
-  security: [{ Bearer: [] }],
   request: { params: TeamParam, body: { required: true, content: { 'application/json': { schema: TeamSettings } } } },
-  responses: { 200: json(TeamView, 'Updated'), 404: json(ErrorBody, 'No such team'), ...errors },
+  responses: { 200: json(TeamView, 'Updated') },
 });
 
-const createTeamKeyRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/teams/{team}/keys',
+const createTeamKeyRoute = authRoute({
+  method: 'post', path: '/api/v1/teams/{team}/keys', role: 'operator', operationId: 'createTeamKey',
+  errors: ['NOT_FOUND'],
   summary: "Create a key for a team (operator key): how a new team's first admin key is made",
-  security: [{ Bearer: [] }],
   request: {
     params: z.object({ team: TeamId }),
     body: { required: true, content: { 'application/json': { schema: z.object({ role: Role, name: z.string().max(200).optional() }) } } },
   },
-  responses: { 201: json(z.object({ key: KeyView, secret: z.string() }), 'Created; the secret is shown once'), 404: json(ErrorBody, 'No such team'), ...errors },
+  responses: { 201: json(z.object({ key: KeyView, secret: z.string() }), 'Created; the secret is shown once') },
 });
 
-const getOwnTeamRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/team',
+const getOwnTeamRoute = authRoute({
+  method: 'get', path: '/api/v1/team', role: 'team', operationId: 'getOwnTeam',
   summary: "The calling key's team",
-  security: [{ Bearer: [] }],
-  responses: { 200: json(TeamView, 'Team'), ...errors },
+  responses: { 200: json(TeamView, 'Team') },
 });
 
-const patchOwnTeamRoute = createRoute({
-  method: 'patch',
-  path: '/api/v1/team',
+const patchOwnTeamRoute = authRoute({
+  method: 'patch', path: '/api/v1/team', role: 'admin', operationId: 'updateOwnTeam',
   summary: "Lengthen the team's retention (up to its maxRetentionDays) or rename it (admin key); quota, retention range and legal hold are the operator's (403)",
-  security: [{ Bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: OwnTeamSettings } } } },
-  responses: { 200: json(TeamView, 'Updated'), ...errors },
+  responses: { 200: json(TeamView, 'Updated') },
 });
 
-const createKeyRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/keys',
+const createKeyRoute = authRoute({
+  method: 'post', path: '/api/v1/keys', role: 'admin', operationId: 'createKey',
   summary: 'Create a key for your team (admin key)',
-  security: [{ Bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: z.object({ role: Role, name: z.string().max(200).optional() }) } } } },
-  responses: { 201: json(z.object({ key: KeyView, secret: z.string() }), 'Created; the secret is shown once'), ...errors },
+  responses: { 201: json(z.object({ key: KeyView, secret: z.string() }), 'Created; the secret is shown once') },
 });
 
-const listKeysRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/keys',
+const listKeysRoute = authRoute({
+  method: 'get', path: '/api/v1/keys', role: 'admin', operationId: 'listKeys',
   summary: "List your team's keys (admin key); secrets are never returned",
-  security: [{ Bearer: [] }],
-  responses: { 200: json(z.object({ keys: z.array(KeyView) }), 'Keys'), ...errors },
+  responses: { 200: json(z.object({ keys: z.array(KeyView) }), 'Keys') },
 });
 
-const revokeKeyRoute = createRoute({
-  method: 'delete',
-  path: '/api/v1/keys/{id}',
+const revokeKeyRoute = authRoute({
+  method: 'delete', path: '/api/v1/keys/{id}', role: 'admin', operationId: 'revokeKey',
+  errors: ['NOT_FOUND'],
   summary: 'Revoke a key of your team (admin key)',
-  security: [{ Bearer: [] }],
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
-  responses: { 204: { description: 'Revoked' }, 404: json(ErrorBody, 'No such key in your team'), ...errors },
+  responses: { 204: { description: 'Revoked' } },
 });
 
 export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: { teams: TeamService }) {
   const { teams } = deps;
 
   app.openapi(createTeamRoute, async (c) => {
-    requireOperator(c.get('principal'));
     const body = c.req.valid('json');
     return c.json(await teams.createTeam(body), 201);
   });
 
   app.openapi(listTeamsRoute, async (c) => {
-    requireOperator(c.get('principal'));
     return c.json({ teams: await teams.listTeams() }, 200);
   });
 
   app.openapi(getTeamRoute, async (c) => {
-    requireOperator(c.get('principal'));
     return c.json(await teams.getTeam(c.req.valid('param').team), 200);
   });
 
   app.openapi(patchTeamRoute, async (c) => {
-    requireOperator(c.get('principal'));
     return c.json(await teams.updateTeam(c.req.valid('param').team, c.req.valid('json')), 200);
   });
 
   app.openapi(createTeamKeyRoute, async (c) => {
-    requireOperator(c.get('principal'));
     const { team } = c.req.valid('param');
     const { role, name } = c.req.valid('json');
     return c.json(await teams.createKey(team, role, name), 201);
   });
 
   app.openapi(getOwnTeamRoute, async (c) => {
-    const principal = c.get('principal');
-    if (principal.kind === 'operator') throw new AppError('FORBIDDEN', 'the operator key has no team; use GET /api/v1/teams');
-    return c.json(await teams.getTeam(principal.key.team), 200);
+    return c.json(await teams.getTeam(c.get('team')), 200);
   });
 
   app.openapi(patchOwnTeamRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     return c.json(await teams.updateOwnTeam(team, c.req.valid('json')), 200);
   });
 
   app.openapi(createKeyRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     const { role, name } = c.req.valid('json');
     return c.json(await teams.createKey(team, role, name), 201);
   });
 
   app.openapi(listKeysRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     return c.json({ keys: await teams.listKeys(team) }, 200);
   });
 
   app.openapi(revokeKeyRoute, async (c) => {
-    const team = teamOf(c.get('principal'), 'admin');
+    const team = c.get('team');
     await teams.revokeKey(team, c.req.valid('param').id);
     return c.body(null, 204);
   });
