@@ -16,7 +16,7 @@ import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/i
 import { resolveField } from '../../events/fields.ts';
 import { normalizedFieldType } from '../../events/field-types.ts';
 import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, ValidationError } from '../../errors.ts';
-import { isFieldPattern, resolveQueryField } from '../../query/fields.ts';
+import { geoPointFacetError, isFieldPattern, resolveQueryField } from '../../query/fields.ts';
 import type {
   AppendItemResult,
   AppendOptions,
@@ -724,6 +724,7 @@ function facetField(name: string): string {
     case 'received':
       throw new UnsupportedQueryError(`facets on the date field ${name} are not supported; use the histogram`, { field: name });
     case 'normalized':
+      if (f.type === 'geo_point') throw geoPointFacetError(name);
       // A text field's values are counted by its keyword sub-field.
       return f.type === 'text' ? `${f.name}.keyword` : f.name;
     default:

@@ -8,7 +8,7 @@ import { LimitExceededError, StoreUnavailableError, UnsupportedQueryError, Valid
 import type { StoredEvent, TeamId } from '../../events/event.ts';
 import { chooseInterval, MAX_BUCKETS } from '../histogram-interval.ts';
 import type { Facet, FacetRequest, Histogram, HistogramRequest, QueryRequest, SearchPage, SearchRequest } from '../interface.ts';
-import { isFieldPattern } from '../../query/fields.ts';
+import { geoPointFacetError, isFieldPattern } from '../../query/fields.ts';
 import { type CompiledWhere, compileWhere, concreteTarget, tick } from './compile-sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { formatIpKey } from '../../query/ip.ts';
@@ -190,6 +190,8 @@ function facets(db: Database.Database, request: FacetRequest, ctx: ReadContext):
     throw new UnsupportedQueryError(`facets on the date field ${request.field} are not supported; use the histogram`, {
       field: request.field,
     });
+  } else if (target.kind === 'geoPoint') {
+    throw geoPointFacetError(request.field);
   } else {
     const path = target.kind === 'text' ? target.path : target.kind === 'originalGlob' ? null : target.path;
     if (path === null) throw new UnsupportedQueryError(`facets are not supported on ${request.field}`, { field: request.field });
