@@ -5,7 +5,7 @@
  * wins: an event that carries any `source.geo.*` (or `source.as.*`) field gets none of ours in
  * that group, so a place is never half theirs and half ours.
  */
-import type { NormalizedFields } from '../events/event.ts';
+import type { IpScope, NormalizedFields } from '../events/event.ts';
 import { addressScope } from './address-scope.ts';
 import type { AsnRecord, CityRecord, GeoDatabase } from './record.ts';
 
@@ -20,7 +20,20 @@ export interface GeoDatabases {
 
 export type EventEnricher = (ecs: NormalizedFields) => NormalizedFields;
 
-export function geoEnricher(dbs: GeoDatabases): EventEnricher {
+/**
+ * Answers kept per address: audit logs repeat the same few addresses (a user's office, a CI
+ * runner), and a database lookup costs ~10-30 µs where a Map hit costs well under one
+ * (docs/benchmarks.md, "GeoIP"). Oldest first out, so memory stays bounded.
+ */
+export const LOOKUP_CACHE_SIZE = 10_000;
+
+interface Answer {
+  scope: IpScope;
+  city: CityRecord | null;
+  as: AsnRecord | null;
+}
+
+export function geoEnricher(dbs: GeoDatabases, { cacheSize = LOOKUP_CACHE_SIZE }: { cacheSize?: number } = {}): EventEnricher {
   const first = <R>(list: ReadonlyArray<GeoDatabase<R>>, address: string, family: 4 | 6): R | null => {
     for (const db of list) {
       const r = db.get(address, family);
@@ -28,29 +41,41 @@ export function geoEnricher(dbs: GeoDatabases): EventEnricher {
     }
     return null;
   };
+  const cache = new Map<string, Answer | null>();
+  const lookup = (ip: string): Answer | null => {
+    let answer = cache.get(ip);
+    if (answer === undefined) {
+      const scoped = addressScope(ip);
+      answer =
+        scoped === undefined
+          ? null
+          : scoped.scope === 'public'
+            ? { scope: scoped.scope, city: first(dbs.city, scoped.lookup, scoped.family), as: first(dbs.asn, scoped.lookup, scoped.family) }
+            : { scope: scoped.scope, city: null, as: null };
+      if (cacheSize > 0) {
+        if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+        cache.set(ip, answer);
+      }
+    }
+    return answer;
+  };
   return (ecs) => {
     const ip = ecs['source.ip'];
     if (ip === undefined) return ecs;
-    const scoped = addressScope(ip);
-    if (scoped === undefined) return ecs;
+    const answer = lookup(ip);
+    if (answer === null) return ecs;
     const out: NormalizedFields = { ...ecs };
-    out['source.ip_scope'] ??= scoped.scope;
-    if (scoped.scope !== 'public') return out;
-    if (!GEO_FIELDS.some((f) => ecs[f] !== undefined)) {
-      const city = first(dbs.city, scoped.lookup, scoped.family);
-      if (city) {
-        if (city.countryIsoCode !== undefined) out['source.geo.country_iso_code'] = city.countryIsoCode;
-        if (city.countryName !== undefined) out['source.geo.country_name'] = city.countryName;
-        if (city.cityName !== undefined) out['source.geo.city_name'] = city.cityName;
-        if (city.location !== undefined) out['source.geo.location'] = city.location;
-      }
+    out['source.ip_scope'] ??= answer.scope;
+    const { city, as } = answer;
+    if (city && !GEO_FIELDS.some((f) => ecs[f] !== undefined)) {
+      if (city.countryIsoCode !== undefined) out['source.geo.country_iso_code'] = city.countryIsoCode;
+      if (city.countryName !== undefined) out['source.geo.country_name'] = city.countryName;
+      if (city.cityName !== undefined) out['source.geo.city_name'] = city.cityName;
+      if (city.location !== undefined) out['source.geo.location'] = { ...city.location };
     }
-    if (!AS_FIELDS.some((f) => ecs[f] !== undefined)) {
-      const as = first(dbs.asn, scoped.lookup, scoped.family);
-      if (as) {
-        out['source.as.number'] = as.number;
-        if (as.organization !== '') out['source.as.organization.name'] = as.organization;
-      }
+    if (as && !AS_FIELDS.some((f) => ecs[f] !== undefined)) {
+      out['source.as.number'] = as.number;
+      if (as.organization !== '') out['source.as.organization.name'] = as.organization;
     }
     return out;
   };
