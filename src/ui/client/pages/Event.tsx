@@ -89,7 +89,12 @@ export function EventPage({ id, session }: { id: string; session: SessionInfo })
           {place(event) !== '' && (
             <>
               <dt>Location</dt>
-              <dd>{place(event)}</dd>
+              <dd>
+                {place(event)}{' '}
+                <a class="attribution" href="https://db-ip.com" title="GeoIP at ingest: DB-IP Lite (CC BY 4.0) unless the operator configured other databases">
+                  IP geolocation by DB-IP
+                </a>
+              </dd>
             </>
           )}
           {event.normalized['source.as.number'] !== undefined && (
