@@ -11,6 +11,7 @@ import { IngestService } from './ingest/service.ts';
 import { LiveTail } from './search/live-tail.ts';
 import { SearchService } from './search/service.ts';
 import { IngestLimits } from './ingest/limits.ts';
+import { geoEnricherFromConfig } from './geo/config.ts';
 import { openBackend } from './backend.ts';
 import type { AuditStore } from './store/interface.ts';
 import type { ControlStore } from './teams/control-store.ts';
@@ -44,6 +45,8 @@ export async function createRuntime(config: Config, logger = createLogger(config
     store,
     control,
     IngestLimits.parse({ maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES, maxEvents: config.AUDITLOG_MAX_EVENTS_PER_REQUEST }),
+    Date.now,
+    { enrich: geoEnricherFromConfig(config) },
   );
   const search = new SearchService(store);
   const tail = new LiveTail({ store, pollMs: config.AUDITLOG_TAIL_POLL_MS });

@@ -41,8 +41,13 @@ export const NORMALIZED_FIELDS: readonly string[] = [
   'organization.id',
   'organization.name',
   'source.ip',
+  'source.ip_scope',
   'source.geo.country_iso_code',
+  'source.geo.country_name',
   'source.geo.city_name',
+  'source.geo.location',
+  'source.as.number',
+  'source.as.organization.name',
   'user_agent.original',
   'http.request.method',
   'http.response.status_code',
@@ -100,13 +105,22 @@ export function columnValues(event: EventRecord, column: string): string[] {
   if (NORMALIZED.has(column)) {
     const v = event.normalized[column];
     if (v === undefined || v === null) return [];
-    return Array.isArray(v) ? v.map(String) : [String(v)];
+    return Array.isArray(v) ? v.map(valueText) : [valueText(v)];
   }
   const path = column.startsWith(ORIGINAL_PREFIX) ? column.slice(ORIGINAL_PREFIX.length) : column;
   const out: string[] = [];
   for (const [p, v] of originalLeaves(event.original)) if (p === path && v !== null && !out.includes(String(v))) out.push(String(v));
   return out;
 }
+
+/** A normalized value as text: a point (`source.geo.location`) as `lat, lon`, as maps and Kibana write it. */
+export function valueText(v: unknown): string {
+  if (typeof v === 'object' && v !== null && 'lat' in v && 'lon' in v) return `${String(v.lat)}, ${String(v.lon)}`;
+  return String(v);
+}
+
+/** Fields whose values a query cannot take as a term (only `_exists_`): no filter buttons for them. */
+export const UNFILTERABLE_FIELDS: ReadonlySet<string> = new Set(['source.geo.location']);
 
 /** A column as one cell of text: several values joined by ", ". */
 export function columnText(event: EventRecord, column: string): string {

@@ -39,6 +39,31 @@ export type EventFlag = z.infer<typeof EventFlag>;
 export const EventOutcome = z.enum(['success', 'failure', 'unknown']);
 export type EventOutcome = z.infer<typeof EventOutcome>;
 
+/** A place on Earth (ECS `geo.location`, a geo_point on Elasticsearch), in degrees. */
+export const GeoPoint = z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+export type GeoPoint = z.infer<typeof GeoPoint>;
+
+/**
+ * What kind of address `source.ip` is (src/geo/address-scope.ts): `public` for an address that
+ * is routed on the internet, otherwise the special-purpose range it falls in (IANA's registries),
+ * so that private and reserved addresses are never looked up, and `NOT source.ip_scope:public`
+ * finds the events that came from inside.
+ */
+export const IpScope = z.enum([
+  'public',
+  'private',
+  'loopback',
+  'link_local',
+  'shared',
+  'unspecified',
+  'multicast',
+  'broadcast',
+  'documentation',
+  'benchmarking',
+  'reserved',
+]);
+export type IpScope = z.infer<typeof IpScope>;
+
 /**
  * Normalized fields, flat, keyed by their Elastic Common Schema path. Adapters fill what
  * their format carries; the field types live in index-templates/ (the single source).
@@ -58,8 +83,13 @@ export const NormalizedFields = z
     'organization.id': z.string(),
     'organization.name': z.string(),
     'source.ip': z.string(),
+    'source.ip_scope': IpScope,
     'source.geo.country_iso_code': z.string(),
+    'source.geo.country_name': z.string(),
     'source.geo.city_name': z.string(),
+    'source.geo.location': GeoPoint,
+    'source.as.number': z.number().int().min(0).max(4_294_967_295),
+    'source.as.organization.name': z.string(),
     'user_agent.original': z.string(),
     'http.request.method': z.string(),
     'http.response.status_code': z.number().int(),

@@ -16,7 +16,11 @@ export const EventView = z
     received: z.string(),
     format: EventFormat,
     flags: z.array(EventFlag),
-    normalized: NormalizedFields,
+    normalized: NormalizedFields.describe(
+      'Normalized Elastic Common Schema fields. source.ip_scope, source.geo.* and source.as.* come from GeoIP at ingest ' +
+        'unless the producer sent them: by default IP geolocation by DB-IP (https://db-ip.com, CC BY 4.0) and ASN data from ' +
+        'RouteViews, DB-IP and NRO (CC BY 4.0), or the MaxMind databases the operator configured (README, "GeoIP").',
+    ),
     original: JsonObject,
     raw: z.string().optional().openapi({ description: 'The event exactly as received (only on GET /events/{id}).' }),
   })

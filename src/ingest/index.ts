@@ -4,6 +4,7 @@
  */
 import type { EventFormat, TeamId } from '../events/event.ts';
 import { contentHash } from '../events/identity.ts';
+import type { EventEnricher } from '../geo/enricher.ts';
 import { bodyText, decodeText } from './decode.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
 import { prepareEvents, type PreparedItem } from './prepare.ts';
@@ -26,6 +27,7 @@ export interface IngestRequest {
   eventIds?: readonly string[] | undefined;
   limits?: IngestLimits | undefined;
   retentionDays?: number | undefined;
+  enrich?: EventEnricher | undefined;
 }
 
 /**

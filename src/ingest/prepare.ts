@@ -5,6 +5,7 @@
  */
 import { AppError, ValidationError } from '../errors.ts';
 import { flattenOriginal } from '../events/fields.ts';
+import type { EventEnricher } from '../geo/enricher.ts';
 import { StoredEvent, TeamId, type EventFlag, type EventFormat } from '../events/event.ts';
 import { adapt, detectFormat } from './adapters/index.ts';
 import type { DecodedItem } from './decode.ts';
@@ -37,6 +38,8 @@ export interface PrepareContext {
    * every event beyond them, so events need no second walk when these are at least as strict.
    */
   decodedWith?: IngestLimits | undefined;
+  /** Adds fields of our own to the adapted ones (GeoIP: src/geo/); absent: none. */
+  enrich?: EventEnricher | undefined;
 }
 
 export type PreparedItem = { index: number; event: StoredEvent; warnings?: ItemWarning[] } | { index: number; error: ItemRejection };
@@ -127,7 +130,7 @@ function prepareOne(item: Extract<DecodedItem, { value: unknown }>, ctx: Prepare
     received: ctx.received,
     format,
     flags,
-    ecs: adapted.ecs,
+    ecs: ctx.enrich ? ctx.enrich(adapted.ecs) : adapted.ecs,
     original,
     raw,
   };

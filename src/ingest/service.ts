@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import type { EventEnricher } from '../geo/enricher.ts';
 import type { EventFormat, StoredEvent, TeamId } from '../events/event.ts';
 import { ingestRequest, ItemRejection, ItemWarning } from './index.ts';
 import type { IngestLimits } from './limits.ts';
@@ -59,12 +60,15 @@ export class IngestService {
   readonly #control: ControlStore;
   readonly #limits: IngestLimits;
   readonly #now: () => number;
+  readonly #enrich: EventEnricher | undefined;
 
-  constructor(store: AuditStore, control: ControlStore, limits: IngestLimits, now: () => number = Date.now) {
+  /** `enrich`: fields of our own added to every event (GeoIP, src/geo/). */
+  constructor(store: AuditStore, control: ControlStore, limits: IngestLimits, now: () => number = Date.now, { enrich }: { enrich?: EventEnricher | undefined } = {}) {
     this.#store = store;
     this.#control = control;
     this.#limits = limits;
     this.#now = now;
+    this.#enrich = enrich;
   }
 
   async ingest(req: IngestRequest): Promise<IngestResult> {
@@ -80,6 +84,7 @@ export class IngestService {
       eventIds: req.eventIds,
       limits: this.#limits,
       retentionDays: req.team.retentionDays,
+      enrich: this.#enrich,
     });
 
     if (req.idempotencyKey !== undefined) await this.#bindIdempotencyKey(req.team.id, req.idempotencyKey, fingerprint(), received);

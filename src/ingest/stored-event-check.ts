@@ -5,18 +5,33 @@
  * (up to key order, which it rebuilds); anything else, even valid input it does not
  * recognise, goes to the schema, which stays the one judge and the source of error messages.
  */
-import { EventFlag, EventFormat, NORMALIZED_FIELD_NAMES, type NormalizedFields, type StoredEvent } from '../events/event.ts';
+import { EventFlag, EventFormat, IpScope, NORMALIZED_FIELD_NAMES, type NormalizedFields, type StoredEvent } from '../events/event.ts';
 
 const FORMATS = new Set<string>(EventFormat.options);
 const FLAGS = new Set<string>(EventFlag.options);
 const OUTCOMES = new Set(['success', 'failure', 'unknown']);
 const STRING_ARRAYS = new Set(['event.category', 'event.type']);
 const KNOWN = new Set<string>(NORMALIZED_FIELD_NAMES);
+const SCOPES = new Set<string>(IpScope.options);
+
+function geoPointOk(v: unknown): boolean {
+  if (!isPlainObject(v)) return false;
+  const keys = Object.keys(v);
+  const { lat, lon } = v;
+  return (
+    keys.length === 2 &&
+    typeof lat === 'number' && Number.isFinite(lat) && Math.abs(lat) <= 90 &&
+    typeof lon === 'number' && Number.isFinite(lon) && Math.abs(lon) <= 180
+  );
+}
 
 function ecsValueOk(name: string, value: unknown): boolean {
   // A key present with `undefined` passes the schema's `.partial()` and is kept.
   if (value === undefined) return true;
   if (name === 'http.response.status_code') return Number.isSafeInteger(value);
+  if (name === 'source.as.number') return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 4_294_967_295;
+  if (name === 'source.geo.location') return geoPointOk(value);
+  if (name === 'source.ip_scope') return typeof value === 'string' && SCOPES.has(value);
   if (name === 'event.outcome') return typeof value === 'string' && OUTCOMES.has(value);
   if (STRING_ARRAYS.has(name)) return Array.isArray(value) && value.every((v) => typeof v === 'string');
   return typeof value === 'string';

@@ -12,6 +12,7 @@
  */
 import type { StoredEvent } from '../events/event.ts';
 import { flattenOriginal } from '../events/fields.ts';
+import { FREE_TEXT_ECS_FIELDS } from '../events/field-types.ts';
 import { type Positions, positionsOf, tokenize } from './analysis.ts';
 import { ORIGINAL_IGNORE_ABOVE } from './fields.ts';
 import { ipKey } from './ip.ts';
@@ -56,7 +57,8 @@ export class EventView {
         values.set(path, [s]);
       }
     }
-    for (const v of Object.values(this.event.ecs)) {
+    for (const [name, v] of Object.entries(this.event.ecs)) {
+      if (!FREE_TEXT_ECS_FIELDS.has(name)) continue;
       if (Array.isArray(v)) for (const item of v) text.push(String(item));
       else if (v !== undefined && v !== null) text.push(String(v));
     }

@@ -142,6 +142,26 @@ const QUERY_KIND: Record<FieldNode['type'], string> = {
   exists: 'exists',
 };
 
+/**
+ * Any query but `_exists_` on a geo_point (`source.geo.location`): Elasticsearch's query_string
+ * refuses them ("Geometry fields do not support exact searching"), so every store does.
+ */
+export function geoPointQueryError(node: FieldNode, name: string): UnsupportedQueryError {
+  return fieldTypeError(
+    node,
+    name,
+    'geo_point',
+    `only _exists_:${name} works on a point; search a place by source.geo.country_iso_code, source.geo.country_name or source.geo.city_name`,
+  );
+}
+
+/** A facet (terms aggregation) on a geo_point: Elasticsearch has none, so no store does. */
+export function geoPointFacetError(name: string): UnsupportedQueryError {
+  return new UnsupportedQueryError(`facets on the geo_point field ${name} are not supported; facet source.geo.country_iso_code or source.geo.city_name`, {
+    field: name,
+  });
+}
+
 /** A query kind the field's type has no meaning for (a wildcard on a long, a regex on an ip). */
 export function wrongQueryType(node: FieldNode, name: string, type: FieldType): UnsupportedQueryError {
   return fieldTypeError(node, name, type, `${QUERY_KIND[node.type]} queries work on text and keyword fields only; use a value or a range`);

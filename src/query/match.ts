@@ -25,7 +25,7 @@ import { compileRegex as compileLuceneRegex, compileWildcard as checkWildcardLim
 import { sloppyPhraseMatches, tokenize } from './analysis.ts';
 import type { BoolNode, FieldNode, FuzzyNode, QueryNode, RangeNode } from './ast.ts';
 import { EventView, type TextColumn } from './event-view.ts';
-import { expandFieldPattern, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from './fields.ts';
+import { expandFieldPattern, geoPointQueryError, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from './fields.ts';
 import { autoDistance, withinDistance } from './fuzzy.ts';
 import { compareTerms, compileWildcard } from './terms.ts';
 import { dateValue, ipBound, ipTermRange, numericBound, numericTerm } from './typed-values.ts';
@@ -169,6 +169,9 @@ function compileField(node: FieldNode, f: QueryField, name: string, now: number)
           return ipLeaf(node, name, (v) => v.ipKeys(f.name));
         case 'date':
           throw wrongQueryType(node, name, 'date');
+        case 'geo_point':
+          if (node.type === 'exists' || isOpenRange(node)) return (v) => v.ecs(f.name).length > 0;
+          throw geoPointQueryError(node, name);
         case 'keyword':
         case 'boolean':
           return keywordOrExists(node, (v) => v.ecs(f.name));

@@ -8,7 +8,7 @@
 import { UnsupportedQueryError, ValidationError } from '../errors.ts';
 import { TeamId } from '../events/event.ts';
 import type { AppendItemResult } from './interface.ts';
-import { isFieldPattern, type QueryField, resolveQueryField } from '../query/fields.ts';
+import { geoPointFacetError, isFieldPattern, type QueryField, resolveQueryField } from '../query/fields.ts';
 
 /** Most hits in one page. */
 export const MAX_PAGE_SIZE = 1000;
@@ -60,6 +60,9 @@ export function facetField(name: string): FacetField {
       throw new UnsupportedQueryError(`facets on the date field ${name} are not supported; use the histogram`, { field: name });
     case 'freeText':
       throw new UnsupportedQueryError(`facets are not supported on ${name}`, { field: name });
+    case 'normalized':
+      if (f.type === 'geo_point') throw geoPointFacetError(name);
+      return f;
     default:
       return f;
   }

@@ -99,6 +99,7 @@ const FIXTURES: Record<string, [EventFormat, Record<string, unknown>]> = {
 const EXPECTED: Record<string, string[]> = {
   'failed-logins-burst': ['cx-login-fail', 'ts-login-fail', 'ecs-login-fail', 'gen-console-login-fail'],
   'login-new-ip': ['cx-login-ok', 'ts-login-ok', 'ts-login-sso', 'ecs-login-ok'],
+  'login-new-country': ['cx-login-ok', 'ts-login-ok', 'ts-login-sso', 'ecs-login-ok'],
   'permission-changes': ['cx-rbac-add', 'cx-rbac-role', 'ts-promote', 'ts-revoke', 'bp-user-update', 'ecs-role-granted'],
   'sso-config-changes': ['cx-saml', 'ecs-saml', 'gen-sso-toggled'],
   'api-key-created': ['cx-api-key', 'ecs-api-key', 'gen-create-access-key'],

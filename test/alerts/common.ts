@@ -11,6 +11,9 @@ import { AlertService } from '../../src/alerts/service.ts';
 import type { AlertStateStore, HistoryEntry } from '../../src/alerts/state-store.ts';
 import type { NormalizedFields, StoredEvent } from '../../src/events/event.ts';
 import type { AuditStore } from '../../src/store/interface.ts';
+import { loadBuiltIns } from '../../src/alerts/builtin.ts';
+import { geoEnricher, openGeoDatabases } from '../../src/geo/index.ts';
+import { prepareEvents } from '../../src/ingest/prepare.ts';
 
 export interface AlertSuiteOptions {
   createStore(): Promise<AuditStore>;
@@ -251,6 +254,39 @@ export function runAlertSuite(name: string, opts: AlertSuiteOptions): void {
         ['bob', ['10.0.0.1']],
       ]);
     });
+
+    it('the built-in "login from a new country": real addresses of two countries, enriched at ingest; fires for the new country only', async () => {
+      const { team, state, clock, service, engine, add } = await setup();
+      const builtin = loadBuiltIns().find((b) => b.kind === 'rule' && b.file === 'login-new-country');
+      if (builtin?.kind !== 'rule') throw new Error('queries/login-new-country.json is missing');
+      const id = (await service.createRule(team, { ...builtin.rule, name: builtin.rule.name })).id;
+      const enrich = geoEnricher(openGeoDatabases());
+      const login = (at: number, email: string, ip: string) => {
+        const value = { '@timestamp': new Date(at).toISOString(), event: { action: 'user.login', outcome: 'success' }, user: { email }, source: { ip } };
+        const [p] = prepareEvents([{ index: 0, value, raw: JSON.stringify(value) }], { team, format: 'ecs', received: at, enrich });
+        if (!p || !('event' in p)) throw new Error('login not prepared');
+        return p.event;
+      };
+      // 81.2.69.142 is in London (GB), 8.8.8.8 and 8.8.4.4 in the US, 1.1.1.1 in Sydney (AU).
+      await add(login(T0 - 3 * 86_400_000, 'alice@example.com', '81.2.69.142'), login(T0 - 2 * 86_400_000, 'bob@example.com', '1.1.1.1'));
+      const e = engine();
+      await e.runRule(id); // first window: nothing
+      await add(
+        login(T0 + 10 * SEC, 'alice@example.com', '81.2.69.142'),
+        login(T0 + 20 * SEC, 'alice@example.com', '8.8.8.8'),
+        login(T0 + 30 * SEC, 'bob@example.com', '1.1.1.1'),
+        // No country for a private address: no term, never new.
+        login(T0 + 40 * SEC, 'bob@example.com', '10.1.2.3'),
+      );
+      clock.now = T0 + 5 * MIN;
+      await e.runRule(id);
+      // Seen in the window before: not new any more.
+      await add(login(T0 + 6 * MIN, 'alice@example.com', '8.8.4.4'));
+      clock.now = T0 + 10 * MIN;
+      await e.runRule(id);
+      const fired = await historyOf(state, team, id, ['fired']);
+      expect(fired.map((f) => [f.group, f.detail?.terms])).toEqual([['alice@example.com', ['US']]]);
+    }, 120_000);
 
     it('throttle: repeats within the period are suppressed and their count carried into the next notification', async () => {
       const { team, state, clock, engine, add, rule } = await setup();

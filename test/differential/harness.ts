@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { UnsupportedQueryError } from '../../src/errors.ts';
 import type { JsonObject, StoredEvent } from '../../src/events/event.ts';
 import { generateDemo } from '../../src/demo/generate.ts';
+import { geoEnricher, openGeoDatabases } from '../../src/geo/index.ts';
 import { prepareEvents } from '../../src/ingest/prepare.ts';
 import type { FieldNode, QueryNode } from '../../src/query/ast.ts';
 import { expandFieldPattern, FREE_TEXT_FIELD, isFieldPattern, resolveQueryField } from '../../src/query/fields.ts';
@@ -114,12 +115,13 @@ function edgeEvents(now: number): JsonObject[] {
   ];
 }
 
-/** The corpus, prepared through the real ingest path (format detection, adapters, ids). */
+/** The corpus, prepared through the real ingest path (format detection, adapters, ids, GeoIP). */
 export function corpus(now: number): StoredEvent[] {
   const events: StoredEvent[] = [];
+  const enrich = geoEnricher(openGeoDatabases());
   const add = (values: JsonObject[], received: number, format?: StoredEvent['format']) => {
     const items = values.map((value, index) => ({ index, value, raw: JSON.stringify(value) }));
-    for (const p of prepareEvents(items, { team: TEAM, received, format })) {
+    for (const p of prepareEvents(items, { team: TEAM, received, format, enrich })) {
       if ('error' in p) throw new Error(`corpus event ${p.index} rejected: ${p.error.reason}`);
       events.push(p.event);
     }

@@ -18,6 +18,7 @@ import { parseQuery } from '../../src/query/parse.ts';
 import { printQuery } from '../../src/query/print.ts';
 import type { AuditStore, QueryRequest } from '../../src/store/interface.ts';
 import { corpusFiles, corpusLines } from '../support/corpus.ts';
+import { geoCases } from './geo-cases.ts';
 
 export interface StoreSuiteOptions {
   create(): Promise<AuditStore>;
@@ -507,6 +508,8 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
         expect((await store.histogram(team, { query: null, from: T0, to: T0 + 10_000, intervalMs: 1 })).buckets).toHaveLength(10_000);
       });
     });
+
+    geoCases(() => store, newTeam, test);
 
     test('append: created, duplicate of the same content (also within a batch), rejected one by one', async () => {
       const team = newTeam();

@@ -30,7 +30,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { UnsupportedQueryError } from '../../errors.ts';
 import type { FieldNode, QueryNode, RangeNode } from '../../query/ast.ts';
-import { expandFieldPattern, fieldTypeError, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from '../../query/fields.ts';
+import { expandFieldPattern, fieldTypeError, geoPointQueryError, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from '../../query/fields.ts';
 import { printLeafValue } from '../../query/print.ts';
 import { dateValue, ipBound, ipTermRange, numericBound, numericTerm } from '../../query/typed-values.ts';
 
@@ -150,6 +150,8 @@ function compileTyped(node: FieldNode, f: QueryField, name: string): Q | null {
       return compileDate(node, p, name);
     case 'boolean':
       return compileBoolean(node, p, name);
+    case 'geo_point':
+      throw geoPointQueryError(node, name);
   }
 }
 

@@ -11,7 +11,7 @@
 import type { FacetField } from '../rules.ts';
 import { UnsupportedQueryError, ValidationError } from '../../errors.ts';
 import type { BoolNode, FieldNode, FuzzyNode, QueryNode, RangeNode } from '../../query/ast.ts';
-import { expandFieldPattern, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from '../../query/fields.ts';
+import { expandFieldPattern, geoPointQueryError, isFieldPattern, type QueryField, resolveQueryField, wrongQueryType } from '../../query/fields.ts';
 import { FUZZY_MAX_EXPANSIONS, MAX_CLAUSE_COUNT, tooManyClauses } from '../../query/limits.ts';
 import { compileRegex, compileWildcard } from '../../query/regex/index.ts';
 import { dateValue, ipBound, ipTermRange, numericBound, numericTerm } from '../../query/typed-values.ts';
@@ -57,14 +57,18 @@ export type Target =
   | { kind: 'originalGlob'; field: string; glob: string }
   | { kind: 'long'; field: string; path: string }
   | { kind: 'ip'; field: string; path: string }
+  /** Only `_exists_` works on a point (src/query/fields.ts geoPointQueryError). */
+  | { kind: 'geoPoint'; field: string; path: string }
   | { kind: 'text'; field: string; column: FtsColumn; path: string | null };
+
+/** A target that holds values a query can compare (every kind but a point). */
+type ValueTarget = Exclude<Target, { kind: 'geoPoint' }>;
 
 /** Key of an original path in the `fields` table (a leading dot keeps them apart from ECS names). */
 export function originalKey(path: string): string {
   return `.${path}`;
 }
 
-/** Target of a concrete (pattern-free) field name. */
 /** Where a facet's field keeps its values: the events' ids, or the `fields` rows of one path. */
 export type FacetTarget = { kind: 'id' } | { kind: 'values'; path: string; ip: boolean };
 
@@ -102,6 +106,7 @@ function targetOf(f: QueryField): Target {
     case 'normalized':
       if (f.type === 'long') return { kind: 'long', field: f.name, path: f.name };
       if (f.type === 'ip') return { kind: 'ip', field: f.name, path: f.name };
+      if (f.type === 'geo_point') return { kind: 'geoPoint', field: f.name, path: f.name };
       if (f.type === 'text') return { kind: 'text', field: f.name, column: FTS_COLUMNS[f.name as keyof typeof FTS_COLUMNS], path: f.name };
       return { kind: 'keyword', field: f.name, path: f.name };
   }
@@ -255,6 +260,10 @@ class Compiler {
 
   onTarget(node: FieldNode, t: Target): Part {
     this.at = node;
+    if (t.kind === 'geoPoint') {
+      if (node.type === 'exists' || (node.type === 'range' && node.lower === null && node.upper === null)) return inFields('path = ?', [t.path]);
+      throw geoPointQueryError(node, t.field);
+    }
     switch (node.type) {
       case 'exists':
         return this.exists(t);
@@ -306,7 +315,7 @@ class Compiler {
     return inFields(`${pathSql(t)} AND value = ?`, [...pathParams(t), value]);
   }
 
-  term(t: Target, value: string, phrase: boolean): Part {
+  term(t: ValueTarget, value: string, phrase: boolean): Part {
     switch (t.kind) {
       case 'timestamp': {
         const lo = dateValue(this.at!, t.field, value, this.now, false);
@@ -339,7 +348,7 @@ class Compiler {
     }
   }
 
-  phrase(t: Target, value: string, slop: number): Part {
+  phrase(t: ValueTarget, value: string, slop: number): Part {
     if (t.kind !== 'text') return this.term(t, value, true);
     const tokens = tokenize(value);
     if (tokens.length === 0) return NOTHING;
@@ -357,7 +366,7 @@ class Compiler {
     ]);
   }
 
-  wildcard(t: Target, pattern: string): Part {
+  wildcard(t: ValueTarget, pattern: string): Part {
     // Elasticsearch builds an automaton for every wildcard and refuses one too complex to
     // determinize; so do we (GLOB then matches it, in time linear in pattern × value).
     compileWildcard(t.kind === 'text' ? pattern.toLowerCase() : pattern);
@@ -392,7 +401,7 @@ class Compiler {
     }
   }
 
-  regex(t: Target, pattern: string): Part {
+  regex(t: ValueTarget, pattern: string): Part {
     compileRegex(pattern); // validates, with a clear error and Elasticsearch's limits, before any SQL runs
     switch (t.kind) {
       case 'timestamp':
@@ -409,7 +418,7 @@ class Compiler {
     }
   }
 
-  fuzzy(t: Target, node: FuzzyNode): Part {
+  fuzzy(t: ValueTarget, node: FuzzyNode): Part {
     if (node.distance !== 'auto' && !(Number.isInteger(node.distance) && node.distance >= 0 && node.distance <= 2)) {
       throw new ValidationError(`fuzzy ${node.value}~${node.distance}: valid edit distances are 0, 1 and 2`, { field: t.field });
     }
@@ -456,7 +465,7 @@ class Compiler {
     }
   }
 
-  range(t: Target, node: RangeNode): Part {
+  range(t: ValueTarget, node: RangeNode): Part {
     if (node.lower === null && node.upper === null) return this.exists(t);
     const conds: string[] = [];
     const params: unknown[] = [];

@@ -36,6 +36,10 @@ export function fieldRows(event: Pick<StoredEvent, 'original' | 'ecs' | 'format'
       if (type === 'ip') {
         const key = ipKey(String(item));
         if (key !== null) rows.push([name, key]);
+      } else if (type === 'geo_point') {
+        // Only `_exists_` reads a point (src/query/fields.ts geoPointQueryError); the row says it is there.
+        const { lat, lon } = item as { lat: number; lon: number };
+        rows.push([name, `${lat},${lon}`]);
       } else if (type === 'long') {
         if (typeof item === 'number' && Number.isInteger(item)) rows.push([name, item]);
       } else {

@@ -8,6 +8,7 @@
  */
 import type { StoredEvent } from '../../events/event.ts';
 import { flattenOriginal } from '../../events/fields.ts';
+import { FREE_TEXT_ECS_FIELDS } from '../../events/field-types.ts';
 import { tokenize, VALUE_GAP } from '../../query/analysis.ts';
 
 /** FTS5 columns: `text` is `auditlog.text`; the others are the normalized text fields. */
@@ -28,7 +29,8 @@ export function ftsValues(event: Pick<StoredEvent, 'original' | 'ecs'>): Record<
   for (const [, v] of flattenOriginal(event.original).leaves) {
     if (typeof v === 'string' || typeof v === 'number') text.push(String(v));
   }
-  for (const v of Object.values(event.ecs)) {
+  for (const [name, v] of Object.entries(event.ecs)) {
+    if (!FREE_TEXT_ECS_FIELDS.has(name)) continue;
     if (Array.isArray(v)) for (const item of v) text.push(String(item));
     else if (v !== undefined && v !== null) text.push(String(v));
   }

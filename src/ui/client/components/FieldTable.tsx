@@ -4,7 +4,7 @@
  * to that actor's history.
  */
 import { useState } from 'preact/hooks';
-import { ACTOR_FIELDS, originalFieldName, originalLeaves } from '../../../events/columns.ts';
+import { ACTOR_FIELDS, originalFieldName, originalLeaves, UNFILTERABLE_FIELDS, valueText } from '../../../events/columns.ts';
 import type { ApiEvent } from '../api.ts';
 import { clauseFor } from '../query-edit.ts';
 import { href } from '../router.ts';
@@ -12,7 +12,7 @@ import { href } from '../router.ts';
 export function normalizedRows(e: ApiEvent): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(e.normalized).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (const item of Array.isArray(v) ? v : [v]) rows.push([k, String(item)]);
+    for (const item of Array.isArray(v) ? v : [v]) rows.push([k, valueText(item)]);
   }
   return rows;
 }
@@ -70,15 +70,19 @@ export function FieldTable({ rows, onFilter, label }: FieldTableProps) {
                 )}
               </td>
               <td class="actions">
-                <button type="button" class="icon" title={`Filter: ${clause}`} aria-label={`Filter on ${field}`} onClick={() => onFilter(field, value, false)}>
-                  +
-                </button>
-                <button type="button" class="icon" title={`Exclude: NOT ${clause}`} aria-label={`Exclude ${field}`} onClick={() => onFilter(field, value, true)}>
-                  −
-                </button>
-                <button type="button" class="icon copy" title={`Copy as query: ${clause}`} aria-label={`Copy ${field} as query`} onClick={() => copy(clause, key)}>
-                  {copied === key ? '✓' : '⧉'}
-                </button>
+                {!UNFILTERABLE_FIELDS.has(field) && (
+                  <>
+                    <button type="button" class="icon" title={`Filter: ${clause}`} aria-label={`Filter on ${field}`} onClick={() => onFilter(field, value, false)}>
+                      +
+                    </button>
+                    <button type="button" class="icon" title={`Exclude: NOT ${clause}`} aria-label={`Exclude ${field}`} onClick={() => onFilter(field, value, true)}>
+                      −
+                    </button>
+                    <button type="button" class="icon copy" title={`Copy as query: ${clause}`} aria-label={`Copy ${field} as query`} onClick={() => copy(clause, key)}>
+                      {copied === key ? '✓' : '⧉'}
+                    </button>
+                  </>
+                )}
               </td>
             </tr>
           );

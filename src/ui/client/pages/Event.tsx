@@ -86,6 +86,25 @@ export function EventPage({ id, session }: { id: string; session: SessionInfo })
               <dd class="mono">{String(event.normalized['source.ip'])}</dd>
             </>
           )}
+          {place(event) !== '' && (
+            <>
+              <dt>Location</dt>
+              <dd>
+                {place(event)}{' '}
+                <a class="attribution" href="https://db-ip.com" title="GeoIP at ingest: DB-IP Lite (CC BY 4.0) unless the operator configured other databases">
+                  IP geolocation by DB-IP
+                </a>
+              </dd>
+            </>
+          )}
+          {event.normalized['source.as.number'] !== undefined && (
+            <>
+              <dt>Network</dt>
+              <dd>
+                AS{String(event.normalized['source.as.number'])} {String(event.normalized['source.as.organization.name'] ?? '')}
+              </dd>
+            </>
+          )}
           <dt>Format</dt>
           <dd>{event.format}</dd>
           <dt>Id</dt>
@@ -143,4 +162,11 @@ export function EventPage({ id, session }: { id: string; session: SessionInfo })
       </section>
     </div>
   );
+}
+
+/** City and country of the source address (GeoIP, or as the producer sent them), or ''. */
+function place(event: ApiEvent): string {
+  const city = event.normalized['source.geo.city_name'];
+  const country = event.normalized['source.geo.country_name'] ?? event.normalized['source.geo.country_iso_code'];
+  return [city, country].filter((v) => v !== undefined).map(String).join(', ');
 }
