@@ -14,6 +14,9 @@ import { IngestLimits } from './ingest/limits.ts';
 import { openBackend } from './backend.ts';
 import type { AuditStore } from './store/interface.ts';
 import type { ControlStore } from './teams/control-store.ts';
+import { countedAlertState, countedAppends, countedRejections, timedReads } from './metrics/instrument.ts';
+import { Metrics } from './metrics/registry.ts';
+import { RESERVED_TEAM_IDS } from './teams/reserved.ts';
 import { TeamService } from './teams/service.ts';
 
 export interface Runtime {
@@ -27,6 +30,7 @@ export interface Runtime {
   audit: AuditTrail;
   alerting: Alerting;
   tail: LiveTail;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -38,14 +42,21 @@ export async function createRuntime(config: Config, logger = createLogger(config
   const backend = await openBackend(config, logger);
   const { store, control } = backend;
   const audit = new AuditTrail(store, { logger });
-  const alerting = createAlertingFromConfig(config, store, backend.alertState, logger, audit);
-  const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS, changes: audit, policy: store });
-  const ingest = new IngestService(
-    store,
-    control,
-    IngestLimits.parse({ maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES, maxEvents: config.AUDITLOG_MAX_EVENTS_PER_REQUEST }),
+  const metrics = new Metrics(
+    { processMetrics: config.AUDITLOG_METRICS_TOKEN !== undefined || config.AUDITLOG_METRICS === 'open' },
+    { store, teamIds: async () => new Set([...(await control.listTeams()).map((t) => t.id), ...RESERVED_TEAM_IDS]) },
   );
-  const search = new SearchService(store);
+  const alerting = createAlertingFromConfig(config, store, countedAlertState(backend.alertState, metrics), logger, audit);
+  const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS, changes: audit, policy: store });
+  const ingest = countedRejections(
+    new IngestService(
+      countedAppends(store, metrics),
+      control,
+      IngestLimits.parse({ maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES, maxEvents: config.AUDITLOG_MAX_EVENTS_PER_REQUEST }),
+    ),
+    metrics,
+  );
+  const search = new SearchService(timedReads(store, metrics));
   const tail = new LiveTail({ store, pollMs: config.AUDITLOG_TAIL_POLL_MS });
   return {
     config,
@@ -58,6 +69,7 @@ export async function createRuntime(config: Config, logger = createLogger(config
     audit,
     alerting,
     tail,
+    metrics,
     close: () => {
       tail.close();
       return backend.close();
