@@ -170,7 +170,7 @@ describe('auditlog backup and restore (SQLite)', () => {
     180_000,
   );
 
-  it('refuses a damaged backup, naming the file', async () => {
+  it('refuses a damaged backup, naming the file', { timeout: 120_000 }, async () => {
     const dataDir = join(tempDir(), 'data');
     const env = { AUDITLOG_DATA_DIR: dataDir };
     expect((await cli(['teams', 'create', 'acme'], env)).code).toBe(0);
@@ -191,7 +191,7 @@ describe('auditlog backup and restore (SQLite)', () => {
     expect(() => readFileSync(join(target, 'state/control.db'))).toThrow();
   });
 
-  it('says that Elasticsearch is backed up with snapshots', async () => {
+  it('says that Elasticsearch is backed up with snapshots', { timeout: 120_000 }, async () => {
     for (const verb of ['backup', 'restore']) {
       const r = await cli([verb, tempDir()], { AUDITLOG_STORE: 'elasticsearch', ES_URL: 'http://127.0.0.1:9' });
       expect(r.code).toBe(1);
