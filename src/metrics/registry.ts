@@ -110,14 +110,20 @@ export class Metrics {
   /** Store size per team and in total, and the read queue, read at scrape time. */
   #storeGauges({ store, teamIds }: MetricsSources) {
     // One stats call serves the three gauges of a scrape (prom-client collects them one by one).
-    let pending: Promise<{ teams: Map<string, number>; total: number; queue: number | undefined }> | null = null;
+    // A store that cannot answer (Elasticsearch down) leaves its gauges out of that scrape
+    // rather than failing it: the process metrics and counters matter most then.
+    let pending: Promise<{ teams: Map<string, number>; total: number; queue: number | undefined } | null> | null = null;
     const read = () =>
       (pending ??= (async () => {
-        const [stats, known] = await Promise.all([store.stats!(), teamIds()]);
-        const teams = new Map([...stats.bytesByTeam].filter(([team]) => known.has(team)));
-        let total = 0;
-        for (const bytes of stats.bytesByTeam.values()) total += bytes;
-        return { teams, total, queue: stats.readQueueDepth };
+        try {
+          const [stats, known] = await Promise.all([store.stats!(), teamIds()]);
+          const teams = new Map([...stats.bytesByTeam].filter(([team]) => known.has(team)));
+          let total = 0;
+          for (const bytes of stats.bytesByTeam.values()) total += bytes;
+          return { teams, total, queue: stats.readQueueDepth };
+        } catch {
+          return null;
+        }
       })().finally(() => setTimeout(() => (pending = null), 0)));
     if (!store.stats) return;
     new Gauge({
@@ -127,15 +133,17 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const [team, bytes] of (await read()).teams) this.set({ team }, bytes);
+        for (const [team, bytes] of (await read())?.teams ?? []) this.set({ team }, bytes);
       },
     });
     new Gauge({
       name: 'auditlog_store_bytes',
       help: 'Bytes the store holds for all teams together.',
       registers: [this.registry],
+      // Unlabelled: without an answer it keeps its last value (prom-client would show 0 after a reset).
       async collect() {
-        this.set((await read()).total);
+        const stats = await read();
+        if (stats) this.set(stats.total);
       },
     });
     if (store.kind === 'sqlite') {
@@ -144,7 +152,8 @@ export class Metrics {
         help: "Reads waiting for a worker of the SQLite store's read pool.",
         registers: [this.registry],
         async collect() {
-          this.set((await read()).queue ?? 0);
+          const stats = await read();
+          if (stats) this.set(stats.queue ?? 0);
         },
       });
     }

@@ -3,6 +3,7 @@
  * format, checking that each number moved by what the traffic did.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/metrics/registry.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../alerts/receivers.ts';
 import { type Harness, startHarness, storeKinds } from './harness.ts';
 
@@ -155,5 +156,23 @@ describe('GET /metrics without a token', () => {
     } finally {
       await open.close();
     }
+  });
+});
+
+describe('auditlog_stream_lag_events', () => {
+  it('reads the backlog of every stream from the function given at construction, at each scrape', async () => {
+    let backlog = [
+      { team: 'acme', stream: 'siem', events: 42 },
+      { team: 'acme', stream: 'archive', events: 0 },
+    ];
+    const metrics = new Metrics({ streamLag: () => backlog });
+    let samples = parse(await metrics.scrape());
+    expect(value(samples, 'auditlog_stream_lag_events', { team: 'acme', stream: 'siem' })).toBe(42);
+    expect(samples.has('auditlog_stream_lag_events{stream=archive,team=acme}')).toBe(true);
+    // A stream that is gone leaves no series behind.
+    backlog = [{ team: 'acme', stream: 'siem', events: 7 }];
+    samples = parse(await metrics.scrape());
+    expect(value(samples, 'auditlog_stream_lag_events', { team: 'acme', stream: 'siem' })).toBe(7);
+    expect(samples.has('auditlog_stream_lag_events{stream=archive,team=acme}')).toBe(false);
   });
 });
