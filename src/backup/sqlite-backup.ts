@@ -45,7 +45,10 @@ export function listDatabases(dataDir: string): string[] {
 export async function backupDataDir(dataDir: string, target: string, options: BackupOptions): Promise<Manifest> {
   const databases = listDatabases(dataDir);
   if (!existsSync(join(dataDir, STATE_DIR, 'control.db'))) {
-    throw new ValidationError(`${dataDir} holds no auditlog data (no ${STATE_DIR}/control.db); is AUDITLOG_DATA_DIR right?`, { field: 'AUDITLOG_DATA_DIR' });
+    throw new ValidationError(
+      `${dataDir} holds no auditlog data (no ${STATE_DIR}/control.db); is AUDITLOG_DATA_DIR right? (A directory in the old flat layout is moved into place by starting the server once.)`,
+      { field: 'AUDITLOG_DATA_DIR' },
+    );
   }
   if (existsSync(target) && readdirSync(target).length > 0) throw new ConflictError(`backup directory ${target} is not empty; choose a new one`);
   const startedAt = new Date().toISOString();
