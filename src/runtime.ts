@@ -14,8 +14,7 @@ import { IngestLimits } from './ingest/limits.ts';
 import { openBackend } from './backend.ts';
 import type { AuditStore } from './store/interface.ts';
 import type { ControlStore } from './teams/control-store.ts';
-import { countedAlertState, countedAppends, countedRejections, timedReads } from './metrics/instrument.ts';
-import { Metrics } from './metrics/registry.ts';
+import { instrumentation, type Metrics, metricsServed, openMetrics } from './metrics/index.ts';
 import { RESERVED_TEAM_IDS } from './teams/reserved.ts';
 import { TeamService } from './teams/service.ts';
 
@@ -30,7 +29,8 @@ export interface Runtime {
   audit: AuditTrail;
   alerting: Alerting;
   tail: LiveTail;
-  metrics: Metrics;
+  /** Present when GET /metrics is served (AUDITLOG_METRICS_TOKEN or AUDITLOG_METRICS=open). */
+  metrics: Metrics | undefined;
   close(): Promise<void>;
 }
 
@@ -42,21 +42,20 @@ export async function createRuntime(config: Config, logger = createLogger(config
   const backend = await openBackend(config, logger);
   const { store, control } = backend;
   const audit = new AuditTrail(store, { logger });
-  const metrics = new Metrics(
-    { processMetrics: config.AUDITLOG_METRICS_TOKEN !== undefined || config.AUDITLOG_METRICS === 'open' },
-    { store, teamIds: async () => new Set([...(await control.listTeams()).map((t) => t.id), ...RESERVED_TEAM_IDS]) },
-  );
-  const alerting = createAlertingFromConfig(config, store, countedAlertState(backend.alertState, metrics), logger, audit);
+  const metrics = metricsServed(config)
+    ? await openMetrics({}, { store, teamIds: async () => new Set([...(await control.listTeams()).map((t) => t.id), ...RESERVED_TEAM_IDS]) })
+    : undefined;
+  const count = instrumentation(metrics);
+  const alerting = createAlertingFromConfig(config, store, count.alertState(backend.alertState), logger, audit);
   const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS, changes: audit, policy: store });
-  const ingest = countedRejections(
+  const ingest = count.rejections(
     new IngestService(
-      countedAppends(store, metrics),
+      count.appends(store),
       control,
       IngestLimits.parse({ maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES, maxEvents: config.AUDITLOG_MAX_EVENTS_PER_REQUEST }),
     ),
-    metrics,
   );
-  const search = new SearchService(timedReads(store, metrics));
+  const search = new SearchService(count.reads(store));
   const tail = new LiveTail({ store, pollMs: config.AUDITLOG_TAIL_POLL_MS });
   return {
     config,

@@ -31,7 +31,7 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
     ui: createUi(rt),
     authFailures: { max: rt.config.AUDITLOG_AUTH_MAX_FAILURES, windowSeconds: rt.config.AUDITLOG_AUTH_FAILURE_WINDOW_SECONDS },
     trustedProxies: rt.config.AUDITLOG_TRUSTED_PROXIES,
-    metrics: { metrics: rt.metrics, token: rt.config.AUDITLOG_METRICS_TOKEN, open: rt.config.AUDITLOG_METRICS === 'open' },
+    metrics: { metrics: rt.metrics, token: rt.config.AUDITLOG_METRICS_TOKEN },
   });
   const stopRetention = scheduleRetention(rt.store, rt.teams, rt.config.AUDITLOG_RETENTION_INTERVAL_MINUTES * 60_000, rt.logger);
   const server = await new Promise<ServerType>((resolve, reject) => {

@@ -15,8 +15,7 @@ import type { TeamService } from '../teams/service.ts';
 import type { Cidr } from '../net/cidr.ts';
 import { AddressSet } from '../net/cidr.ts';
 import { type MetricsAccess, registerMetricsRoute, requestTiming } from '../metrics/http.ts';
-import { timedReads } from '../metrics/instrument.ts';
-import type { Metrics } from '../metrics/registry.ts';
+import { instrumentation } from '../metrics/index.ts';
 import { registerUiRoutes, sessionAuthentication, type UiDeps, usesSession } from '../ui/index.ts';
 import { authenticate } from './auth.ts';
 import { FailedAuthLimiter } from './auth-limiter.ts';
@@ -52,13 +51,13 @@ export interface AppDeps {
   authFailures?: { max: number; windowSeconds: number };
   /** Reverse proxies whose X-Forwarded-For names the client. */
   trustedProxies?: Cidr[];
-  /** Request timing and GET /metrics (src/metrics/). */
-  metrics?: MetricsAccess & { metrics: Metrics };
+  /** GET /metrics, and request timing when it is served (src/metrics/). */
+  metrics?: MetricsAccess;
 }
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  if (deps.metrics) app.use('*', requestTiming(deps.metrics.metrics));
+  if (deps.metrics?.metrics) app.use('*', requestTiming(deps.metrics.metrics));
 
   app.use('*', async (c, next) => {
     const requestId = randomUUID();
@@ -87,7 +86,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
     return c.json({ status: 'ready', store: deps.store.kind, retention: deps.store.retention });
   });
-  if (deps.metrics) registerMetricsRoute(app, deps.metrics.metrics, deps.metrics);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/v1/openapi.json', {
@@ -137,7 +136,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerIngestRoutes(app, { ingest: deps.ingest, teams: deps.teams, maxBodyBytes: deps.maxBodyBytes });
   // Before the search routes: /events/tail must not be read as the event id "tail".
   registerTailRoutes(app, { tail: deps.tail });
-  registerExportRoutes(app, { search: deps.search, store: deps.metrics ? timedReads(deps.store, deps.metrics.metrics, 'export') : deps.store });
+  registerExportRoutes(app, { search: deps.search, store: instrumentation(deps.metrics?.metrics).reads(deps.store, 'export') });
   registerFieldRoutes(app, { search: deps.search, store: deps.store });
   registerSearchRoutes(app, { search: deps.search, store: deps.store });
   registerTeamRoutes(app, { teams: deps.teams });

@@ -14,10 +14,10 @@ import type { AppEnv } from '../http/context.ts';
 import type { Metrics } from './registry.ts';
 
 export interface MetricsAccess {
+  /** The registry; absent when /metrics is off (neither a token nor `open`). */
+  metrics: Metrics | undefined;
   /** Bearer token the scraper must send. */
   token?: string | undefined;
-  /** Serve /metrics without a token. */
-  open: boolean;
 }
 
 /**
@@ -40,10 +40,10 @@ function normalMethod(method: string): string {
   return METHODS.has(method) ? method : 'OTHER';
 }
 
-export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, metrics: Metrics, access: MetricsAccess): void {
-  const expected = access.token === undefined ? undefined : digest(access.token);
+export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, { metrics, token }: MetricsAccess): void {
+  const expected = token === undefined ? undefined : digest(token);
   app.get('/metrics', async (c) => {
-    if (expected === undefined && !access.open) {
+    if (!metrics) {
       throw new AppError('NOT_FOUND', '/metrics is off: set AUDITLOG_METRICS_TOKEN (or AUDITLOG_METRICS=open) to serve it');
     }
     if (expected !== undefined) {

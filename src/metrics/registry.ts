@@ -17,7 +17,7 @@ export interface StreamLag {
 }
 
 export interface MetricsOptions {
-  /** Node process metrics (CPU, memory, event loop lag, GC): only where something scrapes them. */
+  /** Node process metrics (CPU, memory, event loop lag, GC): the server's; off in tests of the registry alone. */
   processMetrics?: boolean;
   /** Backlog of every outbound stream, read at each scrape; default: no streams. */
   streamLag?: () => StreamLag[] | Promise<StreamLag[]>;
