@@ -25,6 +25,7 @@ const ENTRIES: Entry[] = [
   { name: 'export', file: 'export.bench.ts', skip: () => null },
   { name: 'concurrency', file: 'concurrency.bench.ts', skip: () => null },
   { name: 'geoip', file: 'geoip.bench.ts', skip: () => null },
+  { name: 'metrics', file: 'metrics.bench.ts', skip: () => null },
 ];
 
 interface Outcome {

@@ -38,6 +38,10 @@ export const Config = z
     AUDITLOG_TRUSTED_PROXIES: CidrList.default([]),
     /** How often a live tail (GET /api/v1/events/tail) polls the store for new events. */
     AUDITLOG_TAIL_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+    /** Bearer token a Prometheus scraper sends to GET /metrics; setting it serves /metrics (src/metrics/http.ts). */
+    AUDITLOG_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** `open` serves /metrics without a token (for a scraper on a network only it reaches); `off` (default) serves it only with the token. */
+    AUDITLOG_METRICS: z.enum(['off', 'open']).default('off'),
     ES_URL: z.url().optional(),
     ES_USERNAME: z.string().optional(),
     ES_PASSWORD: z.string().optional(),

@@ -15,6 +15,8 @@ import { geoEnricherFromConfig } from './geo/config.ts';
 import { openBackend } from './backend.ts';
 import type { AuditStore } from './store/interface.ts';
 import type { ControlStore } from './teams/control-store.ts';
+import { instrumentation, type Metrics, metricsServed, openMetrics } from './metrics/index.ts';
+import { RESERVED_TEAM_IDS } from './teams/reserved.ts';
 import { TeamService } from './teams/service.ts';
 
 export interface Runtime {
@@ -28,6 +30,8 @@ export interface Runtime {
   audit: AuditTrail;
   alerting: Alerting;
   tail: LiveTail;
+  /** Present when GET /metrics is served (AUDITLOG_METRICS_TOKEN or AUDITLOG_METRICS=open). */
+  metrics: Metrics | undefined;
   close(): Promise<void>;
 }
 
@@ -39,16 +43,22 @@ export async function createRuntime(config: Config, logger = createLogger(config
   const backend = await openBackend(config, logger);
   const { store, control } = backend;
   const audit = new AuditTrail(store, { logger });
-  const alerting = createAlertingFromConfig(config, store, backend.alertState, logger, audit);
+  const metrics = metricsServed(config)
+    ? await openMetrics({}, { store, teamIds: async () => new Set([...(await control.listTeams()).map((t) => t.id), ...RESERVED_TEAM_IDS]) })
+    : undefined;
+  const count = instrumentation(metrics);
+  const alerting = createAlertingFromConfig(config, store, count.alertState(backend.alertState), logger, audit);
   const teams = new TeamService(control, { defaultRetentionDays: config.AUDITLOG_RETENTION_DAYS, changes: audit, policy: store });
-  const ingest = new IngestService(
-    store,
-    control,
-    IngestLimits.parse({ maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES, maxEvents: config.AUDITLOG_MAX_EVENTS_PER_REQUEST }),
-    Date.now,
-    { enrich: geoEnricherFromConfig(config) },
+  const ingest = count.rejections(
+    new IngestService(
+      count.appends(store),
+      control,
+      IngestLimits.parse({ maxBodyBytes: config.AUDITLOG_MAX_BODY_BYTES, maxEvents: config.AUDITLOG_MAX_EVENTS_PER_REQUEST }),
+      Date.now,
+      { enrich: geoEnricherFromConfig(config) },
+    ),
   );
-  const search = new SearchService(store);
+  const search = new SearchService(count.reads(store));
   const tail = new LiveTail({ store, pollMs: config.AUDITLOG_TAIL_POLL_MS });
   return {
     config,
@@ -61,6 +71,7 @@ export async function createRuntime(config: Config, logger = createLogger(config
     audit,
     alerting,
     tail,
+    metrics,
     close: () => {
       tail.close();
       return backend.close();

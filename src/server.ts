@@ -33,6 +33,7 @@ export function createHttpApp(rt: Runtime) {
     authFailures: { max: rt.config.AUDITLOG_AUTH_MAX_FAILURES, windowSeconds: rt.config.AUDITLOG_AUTH_FAILURE_WINDOW_SECONDS },
     trustedProxies: rt.config.AUDITLOG_TRUSTED_PROXIES,
     ...(rt.config.AUDITLOG_BASE_URL ? { baseUrl: rt.config.AUDITLOG_BASE_URL } : {}),
+    metrics: { metrics: rt.metrics, token: rt.config.AUDITLOG_METRICS_TOKEN },
   });
 }
 

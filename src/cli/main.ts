@@ -10,6 +10,7 @@ import { EventFormat, type TeamId } from '../events/event.ts';
 import { Role } from '../teams/model.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { startServer } from '../server.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { loadDemo } from './demo.ts';
 import { importFile } from './import.ts';
 import { printSearch } from './search.ts';
@@ -25,6 +26,8 @@ const USAGE = `usage: auditlog <command> [options]
   import <file> --team T [--format F] [--batch-size N] [--resume-from LINE]
                                         import NDJSON or a JSON array file
   search "<query>" --team T [--from F] [--to T] [--size N] [--output table|json|ndjson]
+  backup <dir>                          copy the SQLite data directory online into <dir>, with a manifest
+  restore <dir> [--force]               restore a backup into AUDITLOG_DATA_DIR (the server must be stopped)
 
 Configuration comes from the environment (see README): AUDITLOG_DATA_DIR, AUDITLOG_STORE, ES_URL…`;
 
@@ -43,6 +46,7 @@ const OPTIONS = {
   to: { type: 'string' },
   size: { type: 'string' },
   output: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -193,6 +197,10 @@ async function main(argv: string[]): Promise<void> {
         }),
       );
     }
+    case 'backup':
+      return backupCommand(loadConfig(), required(sub, 'dir'));
+    case 'restore':
+      return restoreCommand(loadConfig(), required(sub, 'dir'), opts.force === true);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }

@@ -14,6 +14,8 @@ import type { AuditStore } from '../store/interface.ts';
 import type { TeamService } from '../teams/service.ts';
 import type { Cidr } from '../net/cidr.ts';
 import { AddressSet } from '../net/cidr.ts';
+import { type MetricsAccess, registerMetricsRoute, requestTiming } from '../metrics/http.ts';
+import { instrumentation } from '../metrics/index.ts';
 import { registerUiRoutes, sessionAuthentication, type UiDeps, usesSession } from '../ui/index.ts';
 import { authenticate } from './auth.ts';
 import { FailedAuthLimiter } from './auth-limiter.ts';
@@ -53,10 +55,13 @@ export interface AppDeps {
   authFailures?: { max: number; windowSeconds: number };
   /** Reverse proxies whose X-Forwarded-For names the client. */
   trustedProxies?: Cidr[];
+  /** GET /metrics, and request timing when it is served (src/metrics/). */
+  metrics?: MetricsAccess;
 }
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  if (deps.metrics?.metrics) app.use('*', requestTiming(deps.metrics.metrics));
 
   app.use('*', async (c, next) => {
     const requestId = randomUUID();
@@ -75,6 +80,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   registerHealthRoutes(app, { store: deps.store });
   registerOpenApiDocument(app, { version: deps.version, ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}) });
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
 
   // One limiter for keys and sign-ins to the page: both are guesses at the same secrets.
   const limiter = deps.authFailures
@@ -118,7 +124,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerIngestRoutes(app, { ingest: deps.ingest, teams: deps.teams, maxBodyBytes: deps.maxBodyBytes });
   // Before the search routes: /events/tail must not be read as the event id "tail".
   registerTailRoutes(app, { tail: deps.tail });
-  registerExportRoutes(app, { search: deps.search, store: deps.store });
+  registerExportRoutes(app, { search: deps.search, store: instrumentation(deps.metrics?.metrics).reads(deps.store, 'export') });
   registerFieldRoutes(app, { search: deps.search, store: deps.store });
   registerSearchRoutes(app, { search: deps.search, store: deps.store });
   registerTeamRoutes(app, { teams: deps.teams });

@@ -108,6 +108,14 @@ export interface TeamPolicy {
   legalHold: boolean;
 }
 
+/** What /metrics reports about a store (src/metrics/). */
+export interface StoreStats {
+  /** Bytes on disk per team (SQLite: the team's file and its write-ahead log; Elasticsearch: its indices, replicas included). */
+  bytesByTeam: Map<string, number>;
+  /** Reads waiting for a worker (SQLite's read pool); absent where reads do not queue in auditlog. */
+  readQueueDepth?: number;
+}
+
 export interface AuditStore {
   readonly kind: 'sqlite' | 'elasticsearch';
   /**
@@ -150,6 +158,8 @@ export interface AuditStore {
    * they are.
    */
   batched?(): AuditStore;
+  /** Sizes and queue depth for /metrics; one cheap call (file sizes, one index-stats request). */
+  stats?(): Promise<StoreStats>;
   /** Throws StoreUnavailableError when the backend cannot serve requests. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -11,7 +11,7 @@
  * trims the index that straddles it (#trim), so retention is exact to the event on any cluster.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { StoredEvent, TeamId } from '../../events/event.ts';
+import { type StoredEvent, TeamId } from '../../events/event.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import { StoreUnavailableError, ValidationError } from '../../errors.ts';
 import type {
@@ -27,6 +27,7 @@ import type {
   ReadOptions,
   SearchPage,
   SearchRequest,
+  StoreStats,
   TeamPolicy,
 } from '../interface.ts';
 import { type Extent, fillBuckets, needsExtent, planBuckets } from '../histogram.ts';
@@ -670,6 +671,24 @@ export class ElasticsearchStore implements AuditStore {
       if (hits.length < TRIM_PAGE) break;
     }
     return deleted;
+  }
+
+  async stats(): Promise<StoreStats> {
+    const bytesByTeam = new Map<string, number>();
+    try {
+      const response = await this.client.indices.stats({ index: `${this.prefix}-*`, metric: 'store', expand_wildcards: 'open' });
+      for (const [name, index] of Object.entries(response.indices ?? {})) {
+        // `<prefix>-<team>.<period>`: a team id has no dot, so the first dot ends it (naming.ts).
+        const dot = name.indexOf('.', this.prefix.length + 1);
+        if (dot < 0) continue;
+        const team = name.slice(this.prefix.length + 1, dot);
+        if (!TeamId.safeParse(team).success) continue;
+        bytesByTeam.set(team, (bytesByTeam.get(team) ?? 0) + (index.total?.store?.size_in_bytes ?? 0));
+      }
+    } catch (err) {
+      throw toAppError(err, 'index stats');
+    }
+    return { bytesByTeam };
   }
 
   async dropTeam(team: TeamId): Promise<void> {

@@ -85,6 +85,13 @@ export class ReadPool implements ReadExecutor {
     this.#maxStopping = maxStopping;
   }
 
+  /** Reads waiting for a free worker. */
+  get queued(): number {
+    let n = 0;
+    for (const queue of this.#queues.values()) n += queue.length;
+    return n;
+  }
+
   /** Threads terminated after a deadline that are still finishing a statement. */
   get stopping(): number {
     return this.#stopping;

@@ -2,11 +2,11 @@
  * The embedded event store: one SQLite database file per team under a data directory
  * (physical isolation: a team's file is opened only for calls naming that team).
  */
-import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../../errors.ts';
-import { StoredEvent, type TeamId } from '../../events/event.ts';
+import { StoredEvent, TeamId } from '../../events/event.ts';
 import { checkTeam, facetField, facetSize, otherTeam, pageSize } from '../rules.ts';
 import { conflictEventId, contentHash, MAX_CONFLICT_STEPS } from '../../events/identity.ts';
 import type {
@@ -21,6 +21,7 @@ import type {
   ReadOptions,
   SearchPage,
   SearchRequest,
+  StoreStats,
 } from '../interface.ts';
 import { registerFunctions } from './functions.ts';
 import { fieldRows } from './index-rows.ts';
@@ -236,6 +237,18 @@ export class SqliteStore implements AuditStore {
       this.#teams.delete(team);
     }
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  }
+
+  async stats(): Promise<StoreStats> {
+    const bytesByTeam = new Map<string, number>();
+    for (const name of readdirSync(this.dataDir)) {
+      const m = /^(.+)\.db(-wal)?$/.exec(name);
+      if (!m || !TeamId.safeParse(m[1]).success) continue;
+      // A file can go between the listing and the stat (a team dropped meanwhile).
+      const size = statSync(join(this.dataDir, name), { throwIfNoEntry: false })?.size ?? 0;
+      bytesByTeam.set(m[1]!, (bytesByTeam.get(m[1]!) ?? 0) + size);
+    }
+    return { bytesByTeam, readQueueDepth: this.#reads instanceof ReadPool ? this.#reads.queued : 0 };
   }
 
   async ping(): Promise<void> {
