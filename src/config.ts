@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ALERT_CONFIG_FIELDS } from './alerts/from-config.ts';
+import { STREAM_CONFIG_FIELDS } from './streams/from-config.ts';
 import { CidrList } from './net/cidr.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -41,6 +42,7 @@ export const Config = z
     ES_USERNAME: z.string().optional(),
     ES_PASSWORD: z.string().optional(),
     ...ALERT_CONFIG_FIELDS,
+    ...STREAM_CONFIG_FIELDS,
   })
   .refine((c) => c.AUDITLOG_STORE !== 'elasticsearch' || c.ES_URL !== undefined, {
     message: 'is required when AUDITLOG_STORE=elasticsearch',

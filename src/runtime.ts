@@ -15,6 +15,7 @@ import { openBackend } from './backend.ts';
 import type { AuditStore } from './store/interface.ts';
 import type { ControlStore } from './teams/control-store.ts';
 import { TeamService } from './teams/service.ts';
+import { createStreamingFromConfig, type Streaming } from './streams/from-config.ts';
 
 export interface Runtime {
   config: Config;
@@ -27,6 +28,7 @@ export interface Runtime {
   audit: AuditTrail;
   alerting: Alerting;
   tail: LiveTail;
+  streams: Streaming;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function createRuntime(config: Config, logger = createLogger(config
   );
   const search = new SearchService(store);
   const tail = new LiveTail({ store, pollMs: config.AUDITLOG_TAIL_POLL_MS });
+  const streams = createStreamingFromConfig(config, store, backend.streamState, logger, audit);
   return {
     config,
     logger,
@@ -58,8 +61,10 @@ export async function createRuntime(config: Config, logger = createLogger(config
     audit,
     alerting,
     tail,
-    close: () => {
+    streams,
+    close: async () => {
       tail.close();
+      await streams.runner.stop();
       return backend.close();
     },
   };
