@@ -21,8 +21,8 @@ export interface Answer {
 export interface StreamReceiver {
   url: string;
   batches: Batch[];
-  /** Sees the request number (1-based) and the batch. */
-  respond: (n: number, batch: Omit<Batch, 'status'>) => Answer;
+  /** Sees the request number (1-based) and the batch; a promise holds the answer back. */
+  respond: (n: number, batch: Omit<Batch, 'status'>) => Answer | Promise<Answer>;
   /** Ids of events in batches answered 2xx, in order, with repeats. */
   acknowledged(): string[];
   close(): Promise<void>;
@@ -30,6 +30,7 @@ export interface StreamReceiver {
 
 export async function startStreamReceiver(respond: StreamReceiver['respond'] = () => ({ status: 200 })): Promise<StreamReceiver> {
   const batches: Batch[] = [];
+  let received = 0;
   const receiver: StreamReceiver = {
     url: '',
     batches,
@@ -40,14 +41,15 @@ export async function startStreamReceiver(respond: StreamReceiver['respond'] = (
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const lines = body
         .split('\n')
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as Batch['lines'][number]);
       const batch = { headers: req.headers, body, lines };
-      const answer = receiver.respond(batches.length + 1, batch);
+      const n = ++received;
+      const answer = await receiver.respond(n, batch);
       batches.push({ ...batch, status: answer.status });
       res.writeHead(answer.status, answer.headers ?? {});
       res.end();
