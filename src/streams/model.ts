@@ -53,6 +53,8 @@ export const StreamRecord = z.object({
   state: StreamState,
   /** The store position (AuditStore.changes) of the last event the endpoint acknowledged. */
   position: z.string(),
+  /** When a read that found nothing to send last moved the position (such moves are saved at most every IDLE_SAVE_MS). */
+  idleMovedAt: z.number().default(0),
   delivered: z.number(),
   lastDeliveryAt: z.number().nullable(),
   lastError: z.string().nullable(),

@@ -61,6 +61,7 @@ export function streamLine(e: StoredEvent): string {
 }
 
 const CAS_ATTEMPTS = 10;
+const IDLE_SAVE_MS = 10_000;
 
 export class StreamRunner {
   readonly owner: string;
@@ -149,8 +150,12 @@ export class StreamRunner {
       return;
     }
     if (page.events.length === 0) {
-      // Events the query passed over: the position moves past them (best effort, no claim needed).
-      if (page.position !== r.position) await this.#o.state.replace({ ...r, position: page.position }, v.version);
+      // Past events the query did not match (or, on Elasticsearch, past a quiet time): saving the
+      // move spares the next reads that span, but an idle stream need not write on every pass.
+      const now = this.#now();
+      if (page.position !== r.position && now - r.idleMovedAt >= IDLE_SAVE_MS) {
+        await this.#o.state.replace({ ...r, position: page.position, idleMovedAt: now }, v.version);
+      }
       return;
     }
     const oldest = page.events[0]!.received;

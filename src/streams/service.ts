@@ -78,6 +78,7 @@ export class StreamService {
       updatedAt: now,
       state: 'active',
       position,
+      idleMovedAt: 0,
       delivered: 0,
       lastDeliveryAt: null,
       lastError: null,

@@ -5,7 +5,7 @@
  * its team's events; private targets are refused; every change lands in the audit trail.
  */
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOOPBACK_TARGETS } from '../alerts/receivers.ts';
 import { eventually, type Harness, OPERATOR_KEY, startHarness, storeKinds } from '../http/harness.ts';
 import { type StreamReceiver, startStreamReceiver } from './receiver.ts';
@@ -43,6 +43,11 @@ describe.each(storeKinds('event streams'))('event streams on %s', { timeout: 90_
   afterAll(async () => {
     await h?.close();
     for (const r of receivers) await r.close();
+  });
+  // Each test's streams go with it, so the runner's passes stay short for the next.
+  afterEach(async () => {
+    const list = (await (await h.call('/api/v1/streams', { key: h.teams.a.keys.admin })).json()) as { streams: View[] };
+    for (const s of list.streams) await h.call(`/api/v1/streams/${s.id}`, { method: 'DELETE', key: h.teams.a.keys.admin });
   });
 
   const ingest = async (team: 'a' | 'b', events: object[]): Promise<string[]> => {
