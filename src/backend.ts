@@ -25,12 +25,17 @@ import type { ControlStore } from './teams/control-store.ts';
 import { ElasticsearchControlStore } from './teams/elasticsearch-control-store.ts';
 import { SqliteControlStore } from './teams/sqlite-control-store.ts';
 import { isReservedTeamId } from './teams/reserved.ts';
+import { ElasticsearchStreamStateStore } from './streams/elasticsearch-state-store.ts';
+import { SqliteStreamStateStore } from './streams/sqlite-state-store.ts';
+import type { StreamStateStore } from './streams/state-store.ts';
 
 export interface Backend {
   store: AuditStore;
   control: ControlStore;
   /** Alert rules, saved searches, watermarks, leases, outbox and history. */
   alertState: AlertStateStore;
+  /** Event streams and their positions. */
+  streamState: StreamStateStore;
   close(): Promise<void>;
 }
 
@@ -74,11 +79,14 @@ function openSqlite(config: Config, logger: Logger): Backend {
   );
   const control = open(() => new SqliteControlStore(paths.control), 'open the control state');
   const alertState = open(() => new SqliteAlertStateStore(paths.alerts), 'open the alert state');
+  const streamState = open(() => new SqliteStreamStateStore(paths.streams), 'open the stream state');
   return {
     store: guard<AuditStore>(store),
     control: guard<ControlStore>(control),
     alertState: guard<AlertStateStore>(alertState),
+    streamState: guard<StreamStateStore>(streamState),
     close: async () => {
+      await streamState.close();
       await alertState.close();
       await store.close();
       await control.close();
@@ -99,15 +107,23 @@ async function openElasticsearch(config: Config, logger: Logger): Promise<Backen
       return { retentionDays: t?.retentionDays ?? config.AUDITLOG_RETENTION_DAYS, legalHold: t?.legalHold ?? false };
     };
     // The store connects first: it turns an unreachable or refusing cluster into a clear StoreUnavailableError.
-    const store = await ElasticsearchStore.connect({ node: config.ES_URL!, client, teamPolicy, queryTimeoutMs: config.AUDITLOG_QUERY_TIMEOUT_MS });
+    const store = await ElasticsearchStore.connect({
+      node: config.ES_URL!,
+      client,
+      teamPolicy,
+      queryTimeoutMs: config.AUDITLOG_QUERY_TIMEOUT_MS,
+      changesSettleMs: config.AUDITLOG_STREAM_SETTLE_MS,
+    });
     logger.info({ elasticsearch: store.capabilities }, 'connected to Elasticsearch');
     const replicas = store.capabilities.dataNodes > 1 ? 1 : 0;
     control = state<ControlStore>(await ElasticsearchControlStore.open(client, { prefix: store.prefix, replicas }));
     const alertState = state<AlertStateStore>(await ElasticsearchAlertStateStore.open(client, { prefix: `${store.prefix}_control-alert-`, replicas }));
+    const streamState = state<StreamStateStore>(await ElasticsearchStreamStateStore.open(client, { prefix: store.prefix, replicas }));
     return {
       store: withErrorBoundary<AuditStore>(store, (err, op) => toAppError(err, op)),
       control,
       alertState,
+      streamState,
       close: async () => {
         await alertState.close();
         // The store owns the client's lifetime: closing it closes the client the others share.

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ALERT_CONFIG_FIELDS } from './alerts/from-config.ts';
 import { GEO_CONFIG_FIELDS } from './geo/config.ts';
+import { STREAM_CONFIG_FIELDS } from './streams/from-config.ts';
 import { CidrList } from './net/cidr.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -47,6 +48,7 @@ export const Config = z
     ES_PASSWORD: z.string().optional(),
     ...ALERT_CONFIG_FIELDS,
     ...GEO_CONFIG_FIELDS,
+    ...STREAM_CONFIG_FIELDS,
   })
   .refine((c) => c.AUDITLOG_STORE !== 'elasticsearch' || c.ES_URL !== undefined, {
     message: 'is required when AUDITLOG_STORE=elasticsearch',

@@ -4,6 +4,7 @@
  *
  *   <AUDITLOG_DATA_DIR>/state/control.db   teams, key hashes, quotas, settings
  *   <AUDITLOG_DATA_DIR>/state/alerts.db    alert rules (webhook secrets), saved searches, outbox, history
+ *   <AUDITLOG_DATA_DIR>/state/streams.db   event streams (endpoint secrets) and their positions
  *   <AUDITLOG_DATA_DIR>/teams/<team>.db    one file per team (the audit trail is the reserved team `system`)
  *
  * Before this layout every file sat at the top level, so a team called `control` or `alerts`
@@ -24,6 +25,7 @@ export interface DataPaths {
   teams: string;
   control: string;
   alerts: string;
+  streams: string;
 }
 
 export function dataPaths(dir: string): DataPaths {
@@ -31,6 +33,8 @@ export function dataPaths(dir: string): DataPaths {
     teams: join(dir, TEAMS_DIR),
     control: join(dir, STATE_DIR, 'control.db'),
     alerts: join(dir, STATE_DIR, 'alerts.db'),
+    // Made after the flat layout was gone: never migrated, so not in STATE_DATABASES.
+    streams: join(dir, STATE_DIR, 'streams.db'),
   };
 }
 

@@ -18,6 +18,7 @@ import type { ControlStore } from './teams/control-store.ts';
 import { instrumentation, type Metrics, metricsServed, openMetrics } from './metrics/index.ts';
 import { RESERVED_TEAM_IDS } from './teams/reserved.ts';
 import { TeamService } from './teams/service.ts';
+import { createStreamingFromConfig, type Streaming } from './streams/from-config.ts';
 
 export interface Runtime {
   config: Config;
@@ -32,6 +33,7 @@ export interface Runtime {
   tail: LiveTail;
   /** Present when GET /metrics is served (AUDITLOG_METRICS_TOKEN or AUDITLOG_METRICS=open). */
   metrics: Metrics | undefined;
+  streams: Streaming;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function createRuntime(config: Config, logger = createLogger(config
   );
   const search = new SearchService(count.reads(store));
   const tail = new LiveTail({ store, pollMs: config.AUDITLOG_TAIL_POLL_MS });
+  const streams = createStreamingFromConfig(config, store, backend.streamState, logger, audit);
   return {
     config,
     logger,
@@ -72,8 +75,10 @@ export async function createRuntime(config: Config, logger = createLogger(config
     alerting,
     tail,
     metrics,
-    close: () => {
+    streams,
+    close: async () => {
       tail.close();
+      await streams.runner.stop();
       return backend.close();
     },
   };

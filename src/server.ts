@@ -26,6 +26,7 @@ export function createHttpApp(rt: Runtime) {
     ingest: rt.ingest,
     search: rt.search,
     tail: rt.tail,
+    streams: rt.streams.service,
     logger: rt.logger,
     maxBodyBytes: rt.config.AUDITLOG_MAX_BODY_BYTES,
     version: VERSION,
@@ -46,6 +47,7 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
   });
   // AUDITLOG_ALERTS=off serves the alert API without evaluating rules on this instance.
   if (rt.config.AUDITLOG_ALERTS === 'on') await rt.alerting.start();
+  if (rt.config.AUDITLOG_STREAMS === 'on') rt.streams.runner.start();
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
@@ -56,6 +58,7 @@ export async function startServer(rt: Runtime, { port = rt.config.AUDITLOG_PORT,
       stopRetention();
       // The server started the scheduler, so it stops it (the CLI's other commands never start it).
       await rt.alerting.scheduler.stop();
+      await rt.streams.runner.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; they carry no unacknowledged work.

@@ -14,10 +14,13 @@ import { type Notification, renderText } from './notification.ts';
 export class DeliveryError extends Error {
   /** False when retrying cannot help (e.g. 4xx other than 408/429, no SMTP configured). */
   readonly retryable: boolean;
-  constructor(message: string, retryable = true) {
+  /** The receiver's Retry-After, in ms, when it sent one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, retryable = true, retryAfterMs?: number) {
     super(message);
     this.name = 'DeliveryError';
     this.retryable = retryable;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -127,7 +130,7 @@ function escapeSlack(text: string): string {
  * what it returned. No redirects: a webhook that moved is a configuration to fix, and following
  * one could carry the signed body somewhere the team never chose (or somewhere private).
  */
-async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, egress: EgressPolicy): Promise<void> {
+export async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, egress: EgressPolicy): Promise<void> {
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) !== 0) {
@@ -135,7 +138,7 @@ async function post(url: string, headers: Record<string, string>, body: string, 
     if (why) throw new DeliveryError(`POST ${safeUrl(url)}: refused, ${why} (${ALLOW_HINT})`, false);
   }
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const status = await new Promise<number>((resolve, reject) => {
+  const { status, retryAfter } = await new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
     const req = send(
       target,
       {
@@ -149,7 +152,7 @@ async function post(url: string, headers: Record<string, string>, body: string, 
       (res) => {
         // Only the status matters; the body is drained so the socket can close.
         res.resume();
-        resolve(res.statusCode ?? 0);
+        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
       },
     );
     req.on('error', reject);
@@ -163,7 +166,16 @@ async function post(url: string, headers: Record<string, string>, body: string, 
   if (status >= 200 && status < 300) return;
   if (status >= 300 && status < 400) throw new DeliveryError(`POST ${safeUrl(url)}: HTTP ${status}, a redirect (not followed; update the URL)`, false);
   const retryable = status >= 500 || status === 408 || status === 429;
-  throw new DeliveryError(`POST ${safeUrl(url)}: HTTP ${status}`, retryable);
+  throw new DeliveryError(`POST ${safeUrl(url)}: HTTP ${status}`, retryable, retryAfterMs(retryAfter));
+}
+
+/** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** A URL for logs and history: no path or query, which may hold a token (Slack). */

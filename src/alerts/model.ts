@@ -58,7 +58,7 @@ export function isEventCondition(c: Condition): boolean {
 
 // --- channels -------------------------------------------------------------------------------
 
-const HttpUrl = z
+export const HttpUrl = z
   .string()
   .max(2_048)
   .superRefine((text, ctx) => {

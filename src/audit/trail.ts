@@ -38,10 +38,10 @@ export const actorContext = new AsyncLocalStorage<Actor>();
 
 /** A change to a team's settings, keys or alert rules, with the values before and after. */
 export interface ConfigChange {
-  /** `team.create`, `team.update`, `key.create`, `key.revoke`, `rule.create`, `rule.update`, `rule.delete`… */
+  /** `team.create`, `team.update`, `key.create`, `key.revoke`, `rule.create`, `rule.update`, `rule.delete`, `stream.create`… */
   action: string;
   team: string;
-  target: { type: 'team' | 'key' | 'rule'; id: string };
+  target: { type: 'team' | 'key' | 'rule' | 'stream'; id: string };
   /** What it was (null for a creation); for an update, only the fields that changed. */
   old: Record<string, unknown> | null;
   /** What it is now (null for a deletion). Never a secret: keys and channels are shown as the API shows them. */

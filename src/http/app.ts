@@ -34,6 +34,8 @@ import { registerSavedSearchRoutes } from './routes/saved-searches.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTailRoutes } from './routes/tail.ts';
+import { registerStreamRoutes } from './routes/streams.ts';
+import type { StreamService } from '../streams/service.ts';
 import { registerTeamRoutes } from './routes/teams.ts';
 
 export interface AppDeps {
@@ -44,6 +46,8 @@ export interface AppDeps {
   ingest: IngestService;
   search: SearchService;
   tail: LiveTail;
+  /** Event streams; without them the stream routes are not served. */
+  streams?: StreamService;
   logger: Logger;
   maxBodyBytes: number;
   version: string;
@@ -134,6 +138,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerAlertRoutes(app, { alerts: deps.alerting.service, engine: deps.alerting.engine });
   registerAlertPreviewRoutes(app, { store: deps.store });
   registerAlertStateRoutes(app, { alerts: deps.alerting.service });
+  if (deps.streams) registerStreamRoutes(app, { streams: deps.streams });
   if (deps.ui) registerUiRoutes(app, deps.ui, { audit: deps.audit, limiter, trustedProxies, recordAuthFailure });
   return app;
 }

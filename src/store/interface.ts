@@ -116,6 +116,39 @@ export interface StoreStats {
   readQueueDepth?: number;
 }
 
+/**
+ * A read of a team's events in the order they were stored, for outbound streams
+ * (src/streams/): `after` is a position a previous read (or `changesStart`) returned, opaque to
+ * callers. Positions only move forward, and an event stored later than another, once both are
+ * visible, comes after it; so a consumer that keeps the position of what it has handed on
+ * misses nothing and repeats nothing.
+ */
+export interface ChangesRequest extends ReadOptions {
+  /** `null`: every event. */
+  query: QueryNode | null;
+  after: string;
+  /** Most events returned, 1..1000. */
+  size: number;
+}
+
+export interface ChangesPage {
+  /** Matching events after `after`, oldest stored first. */
+  events: StoredEvent[];
+  /**
+   * Where the next read starts: after the last event returned, or further when the read looked
+   * at events the query did not match (so a rare match does not mean re-reading them).
+   */
+  position: string;
+}
+
+/** How far a position is behind the newest event it can see. */
+export interface ChangesLag {
+  /** Events stored after the position (whether or not a stream's query matches them). */
+  events: number;
+  /** Receipt time of the oldest of them, null when there are none. */
+  oldestReceived: number | null;
+}
+
 export interface AuditStore {
   readonly kind: 'sqlite' | 'elasticsearch';
   /**
@@ -160,6 +193,14 @@ export interface AuditStore {
   batched?(): AuditStore;
   /** Sizes and queue depth for /metrics; one cheap call (file sizes, one index-stats request). */
   stats?(): Promise<StoreStats>;
+  /** Events in store order after a position (see ChangesRequest). */
+  changes(team: TeamId, request: ChangesRequest): Promise<ChangesPage>;
+  /**
+   * The position from which `changes` returns the events received at or after `since`, or,
+   * without it, only those stored from now on.
+   */
+  changesStart(team: TeamId, since?: number): Promise<string>;
+  changesLag(team: TeamId, after: string, options?: ReadOptions): Promise<ChangesLag>;
   /** Throws StoreUnavailableError when the backend cannot serve requests. */
   ping(): Promise<void>;
   close(): Promise<void>;

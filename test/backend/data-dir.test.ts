@@ -94,7 +94,7 @@ describe('data directory layout', () => {
     await new TeamService(backend.control).createTeam({ id: 'acme' as TeamId });
     await backend.store.append('acme' as TeamId, [event('acme', 1)]);
     await backend.close();
-    expect(readdirSync(join(dir, 'state')).filter((f) => f.endsWith('.db')).sort()).toEqual(['alerts.db', 'control.db']);
+    expect(readdirSync(join(dir, 'state')).filter((f) => f.endsWith('.db')).sort()).toEqual(['alerts.db', 'control.db', 'streams.db']);
     expect(readdirSync(join(dir, 'teams')).filter((f) => f.endsWith('.db'))).toEqual(['acme.db']);
     expect(topLevelDatabases(dir)).toEqual([]);
   });

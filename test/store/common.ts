@@ -800,6 +800,77 @@ export function runStoreSuite(name: string, opts: StoreSuiteOptions): void {
       });
     });
 
+    describe('changes (event streams)', () => {
+      /** Events with distinct, increasing receipt times, so store order is the same on both stores. */
+      const stream = (team: string, prefix: string, n: number, received: number, original: (i: number) => Record<string, unknown> = () => ({})) =>
+        Array.from({ length: n }, (_, i) => makeEvent(team, `${prefix}${String(i).padStart(3, '0')}`, T0 + i, original(i), {}, { received: received + i }));
+      const readAll = async (team: string, after: string, size: number, query: QueryNode | null = null) => {
+        const out: string[] = [];
+        let position = after;
+        for (let i = 0; i < 100; i++) {
+          const page = await store.changes(team, { query, after: position, size });
+          out.push(...page.events.map((e) => e.id));
+          if (page.events.length === 0) return { ids: out, position: page.position };
+          position = page.position;
+        }
+        throw new Error('changes did not come to an end');
+      };
+
+      test('changes: every event in store order, page by page, none twice, none of another team', async () => {
+        const team = newTeam();
+        const other = newTeam();
+        // Receipt times as ingest gives them: recent, and later for what is stored later.
+        const now = Date.now();
+        const start = await store.changesStart(team, now - 60_000);
+        await store.append(other, stream(other, 'o', 5, now - 40_000));
+        const first = stream(team, 'a', 7, now - 30_000);
+        const second = stream(team, 'b', 6, now - 20_000);
+        await store.append(team, first);
+        await store.append(team, second);
+        const { ids: got, position } = await readAll(team, start, 3);
+        expect(got).toEqual([...first, ...second].map((e) => e.id));
+        const third = stream(team, 'c', 2, Date.now());
+        await store.append(team, third);
+        // Elasticsearch reads events once they have settled (changesSettleMs).
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect((await readAll(team, position, 3)).ids).toEqual(third.map((e) => e.id));
+      });
+
+      test('changes: a query passes over what it does not match, and the position moves past it', async () => {
+        const team = newTeam();
+        const start = await store.changesStart(team, T0);
+        const events = stream(team, 'q', 12, T0 + 20_000, (i) => ({ kind: i % 3 === 0 ? 'wanted' : 'other' }));
+        await store.append(team, events);
+        const query = q.term('kind', 'wanted');
+        const page = await store.changes(team, { query, after: start, size: 100 });
+        expect(page.events.map((e) => e.id)).toEqual(events.filter((_, i) => i % 3 === 0).map((e) => e.id));
+        expect((await store.changes(team, { query, after: page.position, size: 100 })).events).toEqual([]);
+      });
+
+      test('changes: a start without a time leaves out what was stored before; the lag counts what waits', async () => {
+        const team = newTeam();
+        await store.append(team, stream(team, 'old', 3, Date.now() - 5_000));
+        const start = await store.changesStart(team);
+        // Elasticsearch reads only settled events (changesSettleMs); these are received just after the start.
+        const fresh = stream(team, 'new', 4, Date.now() + 1);
+        await store.append(team, fresh);
+        const lag = await store.changesLag(team, start);
+        expect(lag.events).toBe(4);
+        expect(lag.oldestReceived).toBe(fresh[0]!.received);
+        await new Promise((r) => setTimeout(r, 1_500));
+        const { ids: got, position } = await readAll(team, start, 2);
+        expect(got).toEqual(fresh.map((e) => e.id));
+        expect(await store.changesLag(team, position)).toEqual({ events: 0, oldestReceived: null });
+      });
+
+      test('changes: a position this store did not issue is refused', async () => {
+        const team = newTeam();
+        const err = await store.changes(team, { query: null, after: 'not-a-position', size: 10 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AppError);
+        expect((err as AppError).code).toBe('BAD_REQUEST');
+      });
+    });
+
     test('ping answers while the store is open', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -21,7 +21,7 @@ describeElasticsearch('elasticsearch', () => {
 
   runStoreSuite('elasticsearch', {
     async create() {
-      const options = { ...connectionOptions(), prefix, refresh: 'wait_for' as const };
+      const options = { ...connectionOptions(), prefix, refresh: 'wait_for' as const, changesSettleMs: 1_000 };
       cleanup = await ElasticsearchStore.connect(options);
       return ElasticsearchStore.connect(options);
     },

@@ -18,6 +18,9 @@ import type {
   AppendItemResult,
   AppendOptions,
   AuditStore,
+  ChangesLag,
+  ChangesPage,
+  ChangesRequest,
   Facet,
   FacetRequest,
   Histogram,
@@ -41,6 +44,7 @@ import { fromSource, storedContentHash } from './document.ts';
 import { listOriginalFields } from './original-fields.ts';
 import { toAppError } from './errors.ts';
 import { checkClauseCount } from './query-limits.ts';
+import { changesLag, readChanges, startPosition } from './changes.ts';
 import { ReadBudget } from './read-budget.ts';
 import { checkPrefix, indexName, indexSpan, periodEnd, periodForRetention, teamPattern, type Period } from './naming.ts';
 import {
@@ -75,6 +79,8 @@ export interface ElasticsearchStoreOptions {
   queryTimeoutMs?: number;
   /** Use this client instead of making one (its URL and auth options are then ignored). */
   client?: Client;
+  /** How long after its receipt an acknowledged event is sure to be searchable, for streams (changes.ts). Default 60,000. */
+  changesSettleMs?: number;
 }
 
 export interface ClusterCapabilities {
@@ -125,6 +131,7 @@ export class ElasticsearchStore implements AuditStore {
   readonly #bulk: BulkOptions;
   readonly #replicas: number;
   readonly #queryTimeoutMs: number;
+  readonly #changesSettleMs: number;
   readonly #teams = new Map<TeamId, Promise<TeamSetup>>();
   /** Reads one at a time: the client itself (batched() runs them through _msearch). */
   readonly #reads: ReadExecutor;
@@ -141,6 +148,7 @@ export class ElasticsearchStore implements AuditStore {
     this.#bulk = { ...DEFAULT_BULK_OPTIONS, ...options.bulk, refresh: this.#refresh };
     this.#replicas = options.replicas ?? (capabilities.dataNodes > 1 ? 1 : 0);
     this.#queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+    this.#changesSettleMs = options.changesSettleMs ?? 60_000;
     this.#reads = { search: (params, options) => client.search(params, options) };
   }
 
@@ -384,6 +392,43 @@ export class ElasticsearchStore implements AuditStore {
     return { index: teamPattern(this.prefix, checkTeam(team)), ignore_unavailable: true, allow_no_indices: true };
   }
 
+  async changes(team: TeamId, request: ChangesRequest): Promise<ChangesPage> {
+    pageSize(request.size);
+    const base = this.#query(team, { query: request.query });
+    return this.#budgeted('changes', team, request.signal, (search) =>
+      readChanges(search, team, base, request.after, request.size, Date.now() - this.#changesSettleMs),
+    );
+  }
+
+  async changesStart(team: TeamId, since?: number): Promise<string> {
+    checkTeam(team);
+    return startPosition(since ?? Date.now());
+  }
+
+  async changesLag(team: TeamId, after: string, options: ReadOptions = {}): Promise<ChangesLag> {
+    return this.#budgeted('changes lag', team, options.signal, (search) => changesLag(search, after));
+  }
+
+  /** A read of the team's indices under the query time budget. */
+  async #budgeted<T>(
+    op: string,
+    team: TeamId,
+    signal: AbortSignal | undefined,
+    read: (search: (params: estypes.SearchRequest) => Promise<estypes.SearchResponse<Record<string, unknown>>>) => Promise<T>,
+  ): Promise<T> {
+    const target = this.#target(team);
+    const budget = new ReadBudget(this.#queryTimeoutMs, signal);
+    try {
+      return await read(async (params) =>
+        budget.complete(await this.client.search<Record<string, unknown>>({ ...target, ...params, timeout: budget.searchTimeout() }, budget.options())),
+      );
+    } catch (err) {
+      throw budget.errorOf(err) ?? toAppError(err, op);
+    } finally {
+      budget.done();
+    }
+  }
+
   async search(team: TeamId, request: SearchRequest): Promise<SearchPage> {
     return this.#search(this.#reads, team, request);
   }
@@ -607,6 +652,9 @@ export class ElasticsearchStore implements AuditStore {
       histogram: (team, request) => this.histogram(team, request),
       get: (team, id, options) => this.get(team, id, options),
       originalFields: (team) => this.originalFields(team),
+      changes: (team, request) => this.changes(team, request),
+      changesStart: (team, since) => this.changesStart(team, since),
+      changesLag: (team, after, options) => this.changesLag(team, after, options),
       deleteOlderThan: (team, cutoff) => this.deleteOlderThan(team, cutoff),
       dropTeam: (team) => this.dropTeam(team),
       ping: () => this.ping(),

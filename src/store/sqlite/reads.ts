@@ -4,10 +4,21 @@
  * read worker (read-worker.ts, the default) or on the calling thread (`reads: 'inline'`).
  */
 import type Database from 'better-sqlite3';
-import { StoreUnavailableError } from '../../errors.ts';
+import { StoreUnavailableError, ValidationError } from '../../errors.ts';
 import type { StoredEvent, TeamId } from '../../events/event.ts';
 import { type Extent, fillBuckets, needsExtent, planBuckets } from '../histogram.ts';
-import type { Facet, FacetRequest, Histogram, HistogramRequest, QueryRequest, SearchPage, SearchRequest } from '../interface.ts';
+import type {
+  ChangesLag,
+  ChangesPage,
+  ChangesRequest,
+  Facet,
+  FacetRequest,
+  Histogram,
+  HistogramRequest,
+  QueryRequest,
+  SearchPage,
+  SearchRequest,
+} from '../interface.ts';
 import type { FacetField } from '../rules.ts';
 import { type CompiledWhere, compileWhere, facetTarget, tick } from './compile-sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -41,9 +52,12 @@ export type ReadOp =
   | { op: 'count'; request: QueryRequest }
   | { op: 'histogram'; request: HistogramRequest }
   | { op: 'facets'; request: CheckedFacetRequest }
-  | { op: 'get'; id: string };
+  | { op: 'get'; id: string }
+  | { op: 'changes'; request: Omit<ChangesRequest, 'signal'> }
+  | { op: 'changesStart'; since?: number }
+  | { op: 'changesLag'; after: string };
 
-export type ReadResult = SearchPage | number | Histogram | Facet | StoredEvent | null;
+export type ReadResult = SearchPage | number | Histogram | Facet | StoredEvent | null | ChangesPage | string | ChangesLag;
 
 export function runRead(db: Database.Database, team: TeamId, read: ReadOp, ctx: ReadContext): ReadResult {
   switch (read.op) {
@@ -57,7 +71,60 @@ export function runRead(db: Database.Database, team: TeamId, read: ReadOp, ctx: 
       return facets(db, read.request, ctx);
     case 'get':
       return get(db, team, read.id);
+    case 'changes':
+      return changes(db, team, read.request, ctx);
+    case 'changesStart':
+      return changesStart(db, read.since);
+    case 'changesLag':
+      return changesLag(db, read.after);
   }
+}
+
+/**
+ * Positions are the `seq` of the last event handed on: AUTOINCREMENT never reuses one, and
+ * writes to a file are serialised, so once seq N is visible every smaller one is too.
+ */
+const SEQ_POSITION = /^sq:(0|[1-9][0-9]{0,15})$/;
+
+function seqOf(position: string): number {
+  const m = SEQ_POSITION.exec(position);
+  if (!m) throw new ValidationError('invalid stream position: not one this store issued', { field: 'position' });
+  return Number(m[1]);
+}
+
+/**
+ * Events a changes read looks at, at most: a query that matches rarely moves the position
+ * this far per read instead of scanning the rest of the file in one go.
+ */
+const CHANGES_SCAN = 20_000;
+
+function changes(db: Database.Database, team: TeamId, request: Omit<ChangesRequest, 'signal'>, ctx: ReadContext): ChangesPage {
+  const size = request.size;
+  const after = seqOf(request.after);
+  const newest = (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
+  const upper = Math.min(newest, after + CHANGES_SCAN);
+  if (upper <= after) return { events: [], position: request.after };
+  const where = whereOf(db, { query: request.query }, ctx);
+  const keys = db
+    .prepare(`SELECT e.seq, e.id, e.ts, e.received FROM events e WHERE e.seq > ? AND e.seq <= ? AND ${where.sql} ORDER BY e.seq LIMIT ?`)
+    .all(after, upper, ...where.params, size) as KeyRow[];
+  const position = keys.length === size ? keys.at(-1)!.seq : upper;
+  return { events: load(db, keys, team), position: `sq:${position}` };
+}
+
+function changesStart(db: Database.Database, since: number | undefined): string {
+  const newest = (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
+  if (since === undefined) return `sq:${newest}`;
+  // Receipt times have no index: a one-off scan when a stream is made to start in the past.
+  const first = db.prepare('SELECT min(seq) FROM events WHERE received >= ?').pluck().get(since) as number | null;
+  return `sq:${first === null ? newest : first - 1}`;
+}
+
+function changesLag(db: Database.Database, position: string): ChangesLag {
+  const after = seqOf(position);
+  const events = db.prepare('SELECT count(*) FROM events WHERE seq > ?').pluck().get(after) as number;
+  const oldest = db.prepare('SELECT received FROM events WHERE seq > ? ORDER BY seq LIMIT 1').pluck().get(after) as number | undefined;
+  return { events, oldestReceived: oldest ?? null };
 }
 
 interface KeyRow {

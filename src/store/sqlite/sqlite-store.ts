@@ -16,6 +16,9 @@ import type {
   FacetRequest,
   Histogram,
   HistogramRequest,
+  ChangesLag,
+  ChangesPage,
+  ChangesRequest,
   OriginalField,
   QueryRequest,
   ReadOptions,
@@ -146,6 +149,20 @@ export class SqliteStore implements AuditStore {
 
   get(team: TeamId, id: string, options: ReadOptions = {}): Promise<StoredEvent | null> {
     return this.#read(team, { op: 'get', id }, options.signal) as Promise<StoredEvent | null>;
+  }
+
+  async changes(team: TeamId, request: ChangesRequest): Promise<ChangesPage> {
+    pageSize(request.size);
+    const { signal, ...rest } = request;
+    return this.#read(team, { op: 'changes', request: rest }, signal) as Promise<ChangesPage>;
+  }
+
+  changesStart(team: TeamId, since?: number): Promise<string> {
+    return this.#read(team, { op: 'changesStart', ...(since !== undefined ? { since } : {}) }, undefined) as Promise<string>;
+  }
+
+  changesLag(team: TeamId, after: string, options: ReadOptions = {}): Promise<ChangesLag> {
+    return this.#read(team, { op: 'changesLag', after }, options.signal) as Promise<ChangesLag>;
   }
 
   /** Every read runs in the read pool (read-pool.ts) unless the store was made with `reads: 'inline'`. */
