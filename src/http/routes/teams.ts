@@ -89,6 +89,26 @@ const createTeamKeyRoute = createRoute({
   responses: { 201: json(z.object({ key: KeyView, secret: z.string() }), 'Created; the secret is shown once'), 404: json(ErrorBody, 'No such team'), ...errors },
 });
 
+const listTeamKeysRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/teams/{team}/keys',
+  operationId: 'listTeamKeys',
+  summary: "List a team's keys (operator key); secrets are never returned",
+  security: [{ Bearer: [] }],
+  request: { params: TeamParam },
+  responses: { 200: json(z.object({ keys: z.array(KeyView) }), 'Keys'), 404: json(ErrorBody, 'No such team'), ...errors },
+});
+
+const revokeTeamKeyRoute = createRoute({
+  method: 'delete',
+  path: '/api/v1/teams/{team}/keys/{id}',
+  operationId: 'revokeTeamKey',
+  summary: "Revoke a key of a team (operator key): how a team's last admin key is taken back; recorded in the audit trail",
+  security: [{ Bearer: [] }],
+  request: { params: TeamParam.extend({ id: z.string().min(1).max(64) }) },
+  responses: { 204: { description: 'Revoked' }, 404: json(ErrorBody, 'No such team, or no such key in it'), ...errors },
+});
+
 const getOwnTeamRoute = createRoute({
   method: 'get',
   path: '/api/v1/team',
@@ -161,6 +181,19 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: { teams: Team
     const { team } = c.req.valid('param');
     const { role, name } = c.req.valid('json');
     return c.json(await teams.createKey(team, role, name), 201);
+  });
+
+  app.openapi(listTeamKeysRoute, async (c) => {
+    requireOperator(c.get('principal'));
+    const team = await teams.getTeam(c.req.valid('param').team);
+    return c.json({ keys: await teams.listKeys(team.id) }, 200);
+  });
+
+  app.openapi(revokeTeamKeyRoute, async (c) => {
+    requireOperator(c.get('principal'));
+    const { team, id } = c.req.valid('param');
+    await teams.revokeKey((await teams.getTeam(team)).id, id);
+    return c.body(null, 204);
   });
 
   app.openapi(getOwnTeamRoute, async (c) => {
