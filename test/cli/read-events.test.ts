@@ -28,12 +28,12 @@ async function writeBig(file: string, megabytes: number, shape: 'array' | 'recor
   out.write(shape === 'records' ? '{"Records": [' : '[');
   while (written < megabytes * 1024 * 1024) {
     const s = `${n ? ',' : ''}\n  ${JSON.stringify({ eventTime: '2026-01-01T00:00:00Z', eventName: 'ConsoleLogin', userIdentity: { userName: `u${n % 997}` }, pad: 'x'.repeat(300), n })}`;
-    if (!out.write(s)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(s)) await new Promise<void>((r) => out.once('drain', () => r()));
     written += s.length;
     n++;
   }
   out.end(shape === 'records' ? '\n]}\n' : '\n]\n');
-  await new Promise((r) => out.once('finish', r));
+  await new Promise<void>((r) => out.once('finish', () => r()));
   return n;
 }
 
