@@ -24,6 +24,7 @@ const ENTRIES: Entry[] = [
   { name: 'alerts', file: 'alerts.bench.ts', skip: () => null },
   { name: 'export', file: 'export.bench.ts', skip: () => null },
   { name: 'concurrency', file: 'concurrency.bench.ts', skip: () => null },
+  { name: 'import', file: 'import.bench.ts', skip: () => null },
 ];
 
 interface Outcome {

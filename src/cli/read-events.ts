@@ -70,8 +70,8 @@ async function* ndjsonLines(source: ReadStream): AsyncGenerator<string> {
 async function* jsonElements(source: ReadStream, shape: 'array' | 'records'): AsyncGenerator<string> {
   const pipeline =
     shape === 'array'
-      ? chain([source, parser(), streamArray()])
+      ? chain([source, parser({ streamValues: false }), streamArray()])
       : // Several `{"Records": [...]}` objects one after another (concatenated exports) are read too.
-        chain([source, parser({ jsonStreaming: true }), pick({ filter: 'Records' }), streamArray()]);
+        chain([source, parser({ jsonStreaming: true, streamValues: false }), pick({ filter: 'Records' }), streamArray()]);
   for await (const item of pipeline as AsyncIterable<{ value: unknown }>) yield JSON.stringify(item.value);
 }
