@@ -214,7 +214,8 @@ async function keysCommand(sub: string | undefined, rest: string[], opts: Option
         print(await rt.teams.listKeys(team.id));
       });
     case 'revoke': {
-      const id = required(rest[0], 'key id');
+      const id = rest[0];
+      if (!id) throw new UsageError('keys revoke: give the id of the key (keys list shows them)');
       if (api) await api.call('DELETE', keyPath(opts.team, id));
       else await withRuntime(async (rt) => rt.teams.revokeKey((await rt.teams.getTeam(required(opts.team, 'team'))).id, id));
       console.error(`Key ${id} revoked`);
