@@ -26,6 +26,7 @@ const ENTRIES: Entry[] = [
   { name: 'concurrency', file: 'concurrency.bench.ts', skip: () => null },
   { name: 'geoip', file: 'geoip.bench.ts', skip: () => null },
   { name: 'metrics', file: 'metrics.bench.ts', skip: () => null },
+  { name: 'import', file: 'import.bench.ts', skip: () => null },
 ];
 
 interface Outcome {

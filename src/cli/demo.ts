@@ -8,7 +8,18 @@ import type { Runtime } from '../runtime.ts';
 
 export async function loadDemo(
   rt: Runtime,
-  { team, print, adminKey = false }: { team: TeamId; print: boolean; adminKey?: boolean },
+  {
+    team,
+    print,
+    adminKey = false,
+    url,
+  }: {
+    team: TeamId;
+    print: boolean;
+    adminKey?: boolean;
+    /** The running server's address for the hints; without it (`auditlog demo`) the configured one. */
+    url?: string;
+  },
 ): Promise<{ loaded: number; key: string; adminKey?: string }> {
   let loaded = 0;
   const existing = await rt.control.getTeam(team);
@@ -33,7 +44,11 @@ export async function loadDemo(
   // The web page's alert and saved-search views need an admin key.
   const admin = adminKey ? (await rt.teams.createKey(team, 'admin', 'demo admin key')).secret : undefined;
   if (print) {
-    const port = rt.config.AUDITLOG_PORT;
+    const base = url ?? `http://localhost:${rt.config.AUDITLOG_PORT}`;
+    // With a server running, the CLI hint goes through it (remote mode); without, it reads the store.
+    const cli = url
+      ? `  npm run cli -- search '${DEMO_QUERIES[1]}' --url ${url} --key ${secret}`
+      : `  npm run cli -- search '${DEMO_QUERIES[1]}' --team ${team}`;
     const lines = [
       '',
       existing
@@ -43,9 +58,9 @@ export async function loadDemo(
       '',
       'Queries to try:',
       ...DEMO_QUERIES.map(
-        (q) => `  curl -s -G -H "Authorization: Bearer ${secret}" http://localhost:${port}/api/v1/events --data-urlencode 'q=${q}'`,
+        (q) => `  curl -s -G -H "Authorization: Bearer ${secret}" ${base}/api/v1/events --data-urlencode 'q=${q}'`,
       ),
-      `  npm run cli -- search '${DEMO_QUERIES[1]}' --team ${team}`,
+      cli,
       '',
     ];
     console.error(lines.join('\n'));

@@ -1,6 +1,7 @@
 /**
- * `auditlog import <file>`: NDJSON (streamed line by line) or a JSON array file, in batches
- * through the same ingest path as the API.
+ * `auditlog import <file>`: NDJSON, a JSON array or a CloudTrail export, streamed
+ * (read-events.ts), in batches through the store's ingest path (local mode) or the ingest API
+ * (remote mode), with a progress bar.
  *
  * Events without an id of their own get one from their content: the hash of the line and how
  * many times that same line came before it in the file (ingest/ids.ts importEventId). So
@@ -8,22 +9,23 @@
  * twice, while a changed line, or a file changed at the same path, stores what is new. Two
  * identical lines are two events (audit logs repeat: two logins in one second).
  */
-import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { EventFormat, TeamId } from '../events/event.ts';
 import { contentHash } from '../events/identity.ts';
 import { importEventId } from '../ingest/ids.ts';
-import type { Runtime } from '../runtime.ts';
 import type { IngestResult } from '../ingest/service.ts';
+import type { Runtime } from '../runtime.ts';
+import { Progress } from './progress.ts';
+import { openEventFile } from './read-events.ts';
+import type { ApiClient } from './remote.ts';
 
 export interface ImportOptions {
   file: string;
-  team: TeamId;
   format?: EventFormat;
   batchSize: number;
   /** 0-based line (NDJSON) or element (array) to start from. */
   resumeFrom: number;
+  /** How often a plain progress line is written when stderr is not a terminal. */
+  progressIntervalMs?: number;
 }
 
 /** What an import did, each event counted once. */
@@ -39,19 +41,67 @@ export interface ImportCounts {
   warnings: number;
 }
 
-async function* lines(file: string): AsyncGenerator<string> {
-  const fh = await open(file, 'r');
-  const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
-  await fh.close();
-  if (buffer.subarray(0, bytesRead).toString('utf8').trimStart().startsWith('[')) {
-    // A JSON array is parsed whole: there is no portable way to stream it without a parser dependency.
-    const items = JSON.parse(await readFile(file, 'utf8')) as unknown[];
-    for (const item of items) yield JSON.stringify(item);
-    return;
-  }
-  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  for await (const line of rl) yield line;
+/** One batch of the file on its way to the store. */
+export interface ImportBatch {
+  items: Array<{ line: string; id: string; lineNumber: number }>;
+  /** The 0-based position of the batch's first event in the file. */
+  start: number;
+  format?: EventFormat;
 }
+
+/** Where batches go: the store itself (local mode) or the ingest API (remote mode). */
+export interface ImportTarget {
+  team: TeamId;
+  send(batch: ImportBatch): Promise<IngestResult>;
+}
+
+export async function localTarget(rt: Runtime, teamId: TeamId): Promise<ImportTarget> {
+  const team = await rt.teams.getTeam(teamId);
+  return {
+    team: team.id as TeamId,
+    send: ({ items, format }) =>
+      rt.ingest.ingest({
+        team,
+        body: Buffer.from(items.map((b) => b.line).join('\n')),
+        contentType: 'application/x-ndjson',
+        format,
+        eventIds: items.map((b) => b.id),
+      }),
+  };
+}
+
+/**
+ * The API takes no event ids from a client, so each batch carries an Idempotency-Key made from
+ * its content and place in the file: importing the file again, or resuming it, with the same
+ * batch size sends the same keys, and the server stores nothing twice (its events' ids derive
+ * from the key, so this holds after the key's 24 hours too).
+ */
+export async function remoteTarget(api: ApiClient, teamId: TeamId | undefined): Promise<ImportTarget> {
+  const own = await api.call<{ id: TeamId }>('GET', '/api/v1/team');
+  if (teamId !== undefined && teamId !== own.id) {
+    throw new RemoteImportError(`--team ${teamId} does not match the key's team ${own.id}: in remote mode the key says the team`);
+  }
+  return {
+    team: own.id,
+    send: async ({ items, start, format }) => {
+      const body = items.map((b) => b.line).join('\n');
+      const key = `import-${contentHash(`${start}\n${format ?? 'auto'}\n${body}`)}`;
+      const { status, json } = await api.send('POST', '/api/v1/events', {
+        body,
+        headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': key },
+        query: { format },
+        // Every event rejected is an answer about the events, not a failure of the call.
+        expect: [200, 400],
+      });
+      if (status === 400 && !(json && typeof json === 'object' && 'rejected' in json)) {
+        throw new RemoteImportError(`the server refused a batch with 400: ${JSON.stringify(json)}`);
+      }
+      return json as IngestResult;
+    },
+  };
+}
+
+export class RemoteImportError extends Error {}
 
 /**
  * Counts each line's earlier occurrences. Keyed by a prefix of the content hash: a collision
@@ -89,35 +139,32 @@ export function describeCounts(counts: ImportCounts): string {
   return parts.join(', ');
 }
 
-export async function importFile(rt: Runtime, opts: ImportOptions): Promise<ImportCounts> {
-  const team = await rt.teams.getTeam(opts.team);
-  const tty = process.stderr.isTTY;
+export async function importFile(target: ImportTarget, opts: ImportOptions): Promise<ImportCounts> {
+  const source = await openEventFile(opts.file);
+  const progress = new Progress({ totalBytes: source.totalBytes, lineIntervalMs: opts.progressIntervalMs });
   const occurrences = new Occurrences();
   const counts: ImportCounts = { stored: 0, conflicts: 0, duplicates: 0, rejected: 0, warnings: 0 };
   let position = 0;
-  let batch: Array<{ line: string; id: string; lineNumber: number }> = [];
+  let events = 0;
+  let batch: ImportBatch['items'] = [];
   let batchStart = opts.resumeFrom;
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const result = await rt.ingest.ingest({
-      team,
-      body: Buffer.from(batch.map((b) => b.line).join('\n')),
-      contentType: 'application/x-ndjson',
-      format: opts.format,
-      eventIds: batch.map((b) => b.id),
-    });
+    const result = await target.send({ items: batch, start: batchStart, format: opts.format });
     countResult(counts, result);
+    events += batch.length;
+    if (result.rejected.length > 0 || result.warnings.length > 0) progress.clear();
     // A reason may name the line within the batch's body; the file's line number replaces it.
     for (const r of result.rejected) console.error(`line ${batch[r.index]!.lineNumber}: ${r.reason.replace(/^line \d+: /, '')}`);
     for (const w of result.warnings) console.error(`line ${batch[w.index]!.lineNumber}: warning ${w.code}: ${w.message}`);
     batch = [];
     batchStart = position;
-    if (tty) process.stderr.write(`\rline ${position}: ${describeCounts(counts)}`);
+    progress.update(source.bytesRead(), events);
   };
 
   try {
-    for await (const line of lines(opts.file)) {
+    for await (const line of source.texts()) {
       position++;
       const text = line.trim();
       if (text === '') {
@@ -133,11 +180,12 @@ export async function importFile(rt: Runtime, opts: ImportOptions): Promise<Impo
     }
     await flush();
   } catch (err) {
-    if (tty) process.stderr.write('\n');
-    console.error(`import stopped at line ${batchStart + 1}; nothing after it was stored. Resume with --resume-from ${batchStart}`);
+    progress.clear();
+    const unit = source.shape === 'ndjson' ? 'line' : 'element';
+    console.error(`import stopped at ${unit} ${batchStart + 1}; nothing after it was stored. Resume with --resume-from ${batchStart}`);
     throw err;
   }
-  if (tty) process.stderr.write('\n');
-  console.error(`imported ${opts.file} into team ${opts.team}: ${describeCounts(counts)}`);
+  progress.finish(source.bytesRead(), events);
+  console.error(`imported ${opts.file} into team ${target.team}: ${describeCounts(counts)}`);
   return counts;
 }

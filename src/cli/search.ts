@@ -1,10 +1,10 @@
-/** `auditlog search`: prints a page of events as a table, JSON or NDJSON. */
+/** `auditlog search`: prints a page of events as a table, JSON or NDJSON, from the store or the API. */
 import type { TeamId } from '../events/event.ts';
-import { toEventView } from '../http/schemas.ts';
+import { type EventView, toEventView } from '../http/schemas.ts';
 import type { Runtime } from '../runtime.ts';
+import type { ApiClient } from './remote.ts';
 
-export interface PrintSearchOptions {
-  team: TeamId;
+export interface SearchOptions {
   q: string;
   from?: string;
   to?: string;
@@ -12,15 +12,27 @@ export interface PrintSearchOptions {
   output: 'table' | 'json' | 'ndjson';
 }
 
-export async function printSearch(rt: Runtime, opts: PrintSearchOptions): Promise<void> {
+export async function printSearch(rt: Runtime, opts: SearchOptions & { team: TeamId }): Promise<void> {
   await rt.teams.getTeam(opts.team);
   const page = await rt.search.search(opts.team, { q: opts.q, from: opts.from, to: opts.to, size: opts.size });
-  const views = page.hits.map((e) => toEventView(e));
-  if (opts.output === 'json') {
+  printPage({ total: page.total, hits: page.hits.map((e) => toEventView(e)) }, opts.output);
+}
+
+/** Remote mode: the team is the read key's. */
+export async function printRemoteSearch(api: ApiClient, opts: SearchOptions): Promise<void> {
+  const page = await api.call<{ total: number; hits: EventView[] }>('GET', '/api/v1/events', {
+    query: { q: opts.q, from: opts.from, to: opts.to, size: String(opts.size) },
+  });
+  printPage(page, opts.output);
+}
+
+function printPage(page: { total: number; hits: EventView[] }, output: SearchOptions['output']): void {
+  const views = page.hits;
+  if (output === 'json') {
     console.log(JSON.stringify({ total: page.total, hits: views }, null, 2));
     return;
   }
-  if (opts.output === 'ndjson') {
+  if (output === 'ndjson') {
     for (const v of views) console.log(JSON.stringify(v));
     return;
   }

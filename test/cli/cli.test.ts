@@ -83,7 +83,7 @@ describe('auditlog CLI', () => {
     expect(run(dir, ['frobnicate']).code).toBe(2);
   });
 
-  it('loads the demo team, and every example query finds events', () => {
+  it('loads the demo team, and every example query finds events', { timeout: 180_000 }, () => {
     const dir = dataDir();
     const demo = run(dir, ['demo']);
     expect(demo.code, demo.stderr).toBe(0);

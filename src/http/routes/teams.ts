@@ -76,6 +76,22 @@ const createTeamKeyRoute = authRoute({
   responses: { 201: json(z.object({ key: KeyView, secret: z.string() }), 'Created; the secret is shown once') },
 });
 
+const listTeamKeysRoute = authRoute({
+  method: 'get', path: '/api/v1/teams/{team}/keys', role: 'operator', operationId: 'listTeamKeys',
+  errors: ['NOT_FOUND'],
+  summary: "List a team's keys (operator key); secrets are never returned",
+  request: { params: TeamParam },
+  responses: { 200: json(z.object({ keys: z.array(KeyView) }), 'Keys') },
+});
+
+const revokeTeamKeyRoute = authRoute({
+  method: 'delete', path: '/api/v1/teams/{team}/keys/{id}', role: 'operator', operationId: 'revokeTeamKey',
+  errors: ['NOT_FOUND'],
+  summary: "Revoke a key of a team (operator key): how a team's last admin key is taken back; recorded in the audit trail",
+  request: { params: TeamParam.extend({ id: z.string().min(1).max(64) }) },
+  responses: { 204: { description: 'Revoked' } },
+});
+
 const getOwnTeamRoute = authRoute({
   method: 'get', path: '/api/v1/team', role: 'team', operationId: 'getOwnTeam',
   summary: "The calling key's team",
@@ -134,6 +150,17 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: { teams: Team
     const { team } = c.req.valid('param');
     const { role, name } = c.req.valid('json');
     return c.json(await teams.createKey(team, role, name), 201);
+  });
+
+  app.openapi(listTeamKeysRoute, async (c) => {
+    const team = await teams.getTeam(c.req.valid('param').team);
+    return c.json({ keys: await teams.listKeys(team.id) }, 200);
+  });
+
+  app.openapi(revokeTeamKeyRoute, async (c) => {
+    const { team, id } = c.req.valid('param');
+    await teams.revokeKey((await teams.getTeam(team)).id, id);
+    return c.body(null, 204);
   });
 
   app.openapi(getOwnTeamRoute, async (c) => {
