@@ -91,7 +91,8 @@ interface RouteCase extends Sample {
 const DOCUMENT = await openApiDocument();
 const ROUTES: RouteCase[] = Object.entries(DOCUMENT.paths).flatMap(([template, ops]) =>
   Object.entries(ops)
-    .filter(([, op]) => (op.security ?? []).length > 0)
+    // The routes a team or operator key calls; a route with its own scheme (none yet) has its own tests.
+    .filter(([, op]) => (op.security ?? []).some((scheme) => 'Bearer' in scheme))
     .map(([method, op]) => ({
       method: method.toUpperCase(),
       template,
