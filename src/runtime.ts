@@ -45,8 +45,16 @@ export async function createRuntime(config: Config, logger = createLogger(config
   const backend = await openBackend(config, logger);
   const { store, control } = backend;
   const audit = new AuditTrail(store, { logger });
+  const streams = createStreamingFromConfig(config, store, backend.streamState, logger, audit);
   const metrics = metricsServed(config)
-    ? await openMetrics({}, { store, teamIds: async () => new Set([...(await control.listTeams()).map((t) => t.id), ...RESERVED_TEAM_IDS]) })
+    ? await openMetrics(
+        {
+          // A stream whose lag cannot be read now (store slow or down) is left out of the scrape, not reported as 0.
+          streamLag: async () =>
+            (await streams.service.lags()).flatMap((l) => (l.events === null ? [] : [{ team: l.team, stream: l.id, events: l.events }])),
+        },
+        { store, teamIds: async () => new Set([...(await control.listTeams()).map((t) => t.id), ...RESERVED_TEAM_IDS]) },
+      )
     : undefined;
   const count = instrumentation(metrics);
   const alerting = createAlertingFromConfig(config, store, count.alertState(backend.alertState), logger, audit);
@@ -62,7 +70,6 @@ export async function createRuntime(config: Config, logger = createLogger(config
   );
   const search = new SearchService(count.reads(store));
   const tail = new LiveTail({ store, pollMs: config.AUDITLOG_TAIL_POLL_MS });
-  const streams = createStreamingFromConfig(config, store, backend.streamState, logger, audit);
   return {
     config,
     logger,

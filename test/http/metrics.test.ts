@@ -133,8 +133,22 @@ describe.each(storeKinds('metrics'))('GET /metrics (%s)', (store) => {
     expect(value(after, 'auditlog_store_bytes')).toBeGreaterThanOrEqual(value(after, 'auditlog_store_team_bytes', { team }));
     if (store === 'sqlite') expect(after.has('auditlog_read_queue_depth{}')).toBe(true);
     expect(value(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
-    // No streams on this runtime: the family is there, without series.
-    expect([...after.keys()].filter((k) => k.startsWith('auditlog_stream_lag_events'))).toEqual([]);
+    // No streams of this team yet: no series for it (an Elasticsearch node shared by suites may hold other teams' streams).
+    expect([...after.keys()].filter((k) => k.startsWith('auditlog_stream_lag_events') && k.includes(`team=${team}}`))).toEqual([]);
+  });
+
+  it("reports each stream's backlog: the runtime's streams feed the gauge", async () => {
+    const team = h.teams.b.team;
+    const created = await h.call('/api/v1/streams', { method: 'POST', key: h.teams.b.keys.admin, json: { name: 'siem', url: 'https://siem.invalid/in' } });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    // Paused, so nothing is delivered and the backlog is exactly what is ingested from now on.
+    expect((await h.call(`/api/v1/streams/${id}/pause`, { method: 'POST', key: h.teams.b.keys.admin })).status).toBe(200);
+    const events = [1, 2, 3].map((n) => ({ '@timestamp': new Date().toISOString(), event: { action: `lag-${n}` } }));
+    expect((await h.call('/api/v1/events?refresh=wait_for', { method: 'POST', key: h.teams.b.keys.ingest, json: events })).status).toBe(200);
+    const samples = await scrape();
+    expect(samples.has(`auditlog_stream_lag_events{stream=${id},team=${team}}`)).toBe(true);
+    if (store === 'sqlite') expect(value(samples, 'auditlog_stream_lag_events', { team, stream: id })).toBe(3);
   });
 });
 
