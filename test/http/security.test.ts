@@ -53,6 +53,13 @@ const ROUTES: RouteCase[] = [
   { method: 'DELETE', path: () => '/api/v1/saved-searches/nope', need: 'admin' },
   { method: 'GET', path: () => '/api/v1/alert-states', need: 'admin' },
   { method: 'POST', path: () => '/api/v1/alerts/preview', need: 'admin', body: { name: 'x', query: 'a', condition: { type: 'any' } } },
+  { method: 'GET', path: () => '/api/v1/streams', need: 'admin' },
+  { method: 'POST', path: () => '/api/v1/streams', need: 'admin', body: { name: 'x', url: 'https://siem.example.com/x' } },
+  { method: 'GET', path: () => '/api/v1/streams/nope', need: 'admin' },
+  { method: 'PATCH', path: () => '/api/v1/streams/nope', need: 'admin', body: { name: 'y' } },
+  { method: 'POST', path: () => '/api/v1/streams/nope/pause', need: 'admin' },
+  { method: 'POST', path: () => '/api/v1/streams/nope/resume', need: 'admin' },
+  { method: 'DELETE', path: () => '/api/v1/streams/nope', need: 'admin' },
 ];
 
 let h: Harness;
