@@ -33,7 +33,14 @@ interface Answer {
   as: AsnRecord | null;
 }
 
-export function geoEnricher(dbs: GeoDatabases, { cacheSize = LOOKUP_CACHE_SIZE }: { cacheSize?: number } = {}): EventEnricher {
+/**
+ * `dbs` may be a function that opens them: it is called at the first public address, so a
+ * process that never sees one (the CLI's admin commands) never pays the seconds and the memory
+ * of opening them (docs/benchmarks.md, "GeoIP").
+ */
+export function geoEnricher(dbs: GeoDatabases | (() => GeoDatabases), { cacheSize = LOOKUP_CACHE_SIZE }: { cacheSize?: number } = {}): EventEnricher {
+  let opened = typeof dbs === 'function' ? null : dbs;
+  const databases = () => (opened ??= (dbs as () => GeoDatabases)());
   const first = <R>(list: ReadonlyArray<GeoDatabase<R>>, address: string, family: 4 | 6): R | null => {
     for (const db of list) {
       const r = db.get(address, family);
@@ -50,7 +57,7 @@ export function geoEnricher(dbs: GeoDatabases, { cacheSize = LOOKUP_CACHE_SIZE }
         scoped === undefined
           ? null
           : scoped.scope === 'public'
-            ? { scope: scoped.scope, city: first(dbs.city, scoped.lookup, scoped.family), as: first(dbs.asn, scoped.lookup, scoped.family) }
+            ? { scope: scoped.scope, city: first(databases().city, scoped.lookup, scoped.family), as: first(databases().asn, scoped.lookup, scoped.family) }
             : { scope: scoped.scope, city: null, as: null };
       if (cacheSize > 0) {
         if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);

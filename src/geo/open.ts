@@ -47,7 +47,11 @@ export function openGeoDatabases(opts: Omit<GeoOptions, 'enabled'> = {}): GeoDat
   return { city, asn };
 }
 
-/** The enricher ingest runs, or undefined when enrichment is off. Throws naming a file that cannot be read. */
+/**
+ * The enricher ingest runs, or undefined when enrichment is off. The databases open at the first
+ * public address it sees (a file that cannot be read throws then, naming it; config already
+ * checked that every file exists).
+ */
 export function openGeoEnricher(opts: GeoOptions): EventEnricher | undefined {
-  return opts.enabled ? geoEnricher(openGeoDatabases(opts)) : undefined;
+  return opts.enabled ? geoEnricher(() => openGeoDatabases(opts)) : undefined;
 }

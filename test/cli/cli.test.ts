@@ -99,7 +99,8 @@ describe('auditlog CLI', () => {
     const installed = JSON.parse(rules.stdout) as { created: string[]; updated: string[] };
     expect(installed.created).toEqual([]);
     expect(installed.updated.length).toBeGreaterThanOrEqual(8);
-  });
+    // Every step is a process of its own; `demo` also opens the GeoIP databases (seconds on a loaded box).
+  }, 120_000);
 
   it('`serve --demo` (the README start command) answers the search API on demo data', async () => {
     const dir = dataDir();

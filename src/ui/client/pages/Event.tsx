@@ -91,9 +91,10 @@ export function EventPage({ id, session }: { id: string; session: SessionInfo })
               <dt>Location</dt>
               <dd>
                 {place(event)}{' '}
-                <a class="attribution" href="https://db-ip.com" title="GeoIP at ingest: DB-IP Lite (CC BY 4.0) unless the operator configured other databases">
-                  IP geolocation by DB-IP
-                </a>
+                {/* Text, not a link: the page refers to no other origin (test/http/security.test.ts). */}
+                <span class="attribution" title="GeoIP at ingest: DB-IP Lite (CC BY 4.0) unless the operator configured other databases">
+                  IP geolocation by DB-IP (db-ip.com)
+                </span>
               </dd>
             </>
           )}
