@@ -1,6 +1,7 @@
 /** Response shapes shared by routes; the OpenAPI document is generated from these. */
 import { z } from '@hono/zod-openapi';
 import { EventFlag, EventFormat, JsonObject, NormalizedFields, type StoredEvent } from '../events/event.ts';
+import { eventView } from '../events/view.ts';
 
 /** The query and range of a read: q, from, to. */
 export const TimeParams = z.object({
@@ -27,17 +28,8 @@ export const EventView = z
   .openapi('Event');
 export type EventView = z.infer<typeof EventView>;
 
-export function toEventView(e: StoredEvent, { withRaw = false } = {}): EventView {
-  return {
-    id: e.id,
-    '@timestamp': new Date(e.timestamp).toISOString(),
-    received: new Date(e.received).toISOString(),
-    format: e.format,
-    flags: e.flags,
-    normalized: e.ecs,
-    original: e.original,
-    ...(withRaw ? { raw: e.raw } : {}),
-  };
+export function toEventView(e: StoredEvent, options: { withRaw?: boolean } = {}): EventView {
+  return eventView(e, options);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { ValidationError } from '../errors.ts';
 import type { StoredEvent, TeamId } from '../events/event.ts';
 import { columnText, columnValues, type EventRecord } from '../events/columns.ts';
+import { eventView } from '../events/view.ts';
 import type { AuditStore, SortOrder } from '../store/interface.ts';
 import type { SearchParams, SearchService } from './service.ts';
 
@@ -97,16 +98,7 @@ export class ExportService {
 }
 
 function record(e: StoredEvent): EventRecord & { raw: string } {
-  return {
-    id: e.id,
-    '@timestamp': new Date(e.timestamp).toISOString(),
-    received: new Date(e.received).toISOString(),
-    format: e.format,
-    flags: e.flags,
-    normalized: e.ecs,
-    original: e.original,
-    raw: e.raw,
-  };
+  return { ...eventView(e), raw: e.raw };
 }
 
 function csvRows(columns: string[]): (e: StoredEvent) => string {

@@ -23,6 +23,7 @@ import { parseQuery } from '../query/parse.ts';
 import type { AuditStore, ChangesPage } from '../store/interface.ts';
 import type { StreamRecord } from './model.ts';
 import type { StreamStateStore, VersionedStream } from './state-store.ts';
+import { eventView } from '../events/view.ts';
 
 export const STREAM_HEADER = 'x-auditlog-stream';
 
@@ -47,17 +48,8 @@ export interface StreamRunnerOptions {
 
 /** One line of a batch: the event as the search API shows it, with its team and its raw text. */
 export function streamLine(e: StoredEvent): string {
-  return JSON.stringify({
-    id: e.id,
-    team: e.team,
-    '@timestamp': new Date(e.timestamp).toISOString(),
-    received: new Date(e.received).toISOString(),
-    format: e.format,
-    flags: e.flags,
-    normalized: e.ecs,
-    original: e.original,
-    raw: e.raw,
-  });
+  const { id, ...rest } = eventView(e, { withRaw: true });
+  return JSON.stringify({ id, team: e.team, ...rest });
 }
 
 const CAS_ATTEMPTS = 10;

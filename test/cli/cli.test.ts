@@ -100,7 +100,7 @@ describe('auditlog CLI', () => {
     expect(installed.created).toEqual([]);
     expect(installed.updated.length).toBeGreaterThanOrEqual(8);
     // Every step is a process of its own; `demo` also opens the GeoIP databases (seconds on a loaded box).
-  }, 120_000);
+  });
 
   it('`serve --demo` (the README start command) answers the search API on demo data', async () => {
     const dir = dataDir();
