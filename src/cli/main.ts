@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { EventFormat, type TeamId } from '../events/event.ts';
+import { openGeoDatabasesFromConfig } from '../geo/config.ts';
 import { Role } from '../teams/model.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { startServer } from '../server.ts';
@@ -103,6 +104,7 @@ async function serve(opts: Options) {
   const port = intOption(opts.port, 'port');
   const rt = await createRuntime(config);
   const { generated } = await rt.teams.ensureOperatorKey(config.AUDITLOG_OPERATOR_KEY);
+  openGeoDatabasesFromConfig(config);
   // Listening comes before the demo load: a port in use fails at once, and the hints below carry the port bound.
   const server = await startServer(rt, port === undefined ? {} : { port });
   // The address as a browser or curl on this machine reaches it (0.0.0.0 is where it listens, not where to go).

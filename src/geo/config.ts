@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { EventEnricher } from './enricher.ts';
-import { openGeoEnricher } from './open.ts';
+import { openGeoDatabases, openGeoEnricher } from './open.ts';
 
 /** Comma-separated file paths, each of which must exist. */
 const FileList = z.string().transform((text, ctx) => {
@@ -39,4 +39,14 @@ type GeoConfig = z.infer<typeof GeoConfig>;
 /** The enricher of this config, or undefined when GeoIP is off. */
 export function geoEnricherFromConfig(config: GeoConfig): EventEnricher | undefined {
   return openGeoEnricher({ enabled: config.AUDITLOG_GEOIP === 'on', cityFiles: config.AUDITLOG_GEOIP_CITY_DB, asnFiles: config.AUDITLOG_GEOIP_ASN_DB });
+}
+
+/**
+ * Opens the databases of this config now, when GeoIP is on: the server calls it before it
+ * listens, so the second or two of reading them (docs/benchmarks.md, "GeoIP") is start-up time
+ * rather than a stall of every request at the first public address. The enricher finds them
+ * open (one set per process and path).
+ */
+export function openGeoDatabasesFromConfig(config: GeoConfig): void {
+  if (config.AUDITLOG_GEOIP === 'on') openGeoDatabases({ cityFiles: config.AUDITLOG_GEOIP_CITY_DB, asnFiles: config.AUDITLOG_GEOIP_ASN_DB });
 }
