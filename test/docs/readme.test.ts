@@ -83,12 +83,15 @@ describe('README', () => {
     if (older.node !== undefined) expect(Number(older.node.slice(1).split('.')[0])).toBeLessThan(24);
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'auditlog-readme-'));
+    // What the examples write under $TMPDIR (the backup and its restored copy) goes away with the test.
+    const scratch = mkdtempSync(join(tmpdir(), 'auditlog-readme-tmp-'));
     const operatorKey = `readme-operator-${Date.now()}-0123456789`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: path,
       npm_config_nodedir: undefined,
       AUDITLOG_DATA_DIR: dataDir,
+      TMPDIR: scratch,
       AUDITLOG_OPERATOR_KEY: operatorKey,
       AUDITLOG_LOG_LEVEL: 'silent',
       AUDITLOG_URL: undefined,
@@ -146,6 +149,7 @@ describe('README', () => {
       if (server.pid) process.kill(-server.pid, 'SIGTERM');
       for (const f of created) rmSync(f, { force: true });
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
     }
   }, 600_000);
 });
