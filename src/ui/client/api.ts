@@ -4,6 +4,11 @@
  * the session's CSRF token. A 401 means the session ended: the page goes back to sign-in.
  */
 import type { EventRecord } from '../../events/columns.ts';
+// The answers' shapes are the server's own (type-only imports: nothing of the server is bundled).
+import type { RuleState } from '../../alerts/states.ts';
+import type { PreviewWindow, RulePreview as Preview } from '../../alerts/preview.ts';
+import type { FieldEntry, FieldList, UnknownField } from '../../search/fields.ts';
+export type { FieldEntry, FieldList, Preview, PreviewWindow, RuleState, UnknownField };
 
 export interface SessionInfo {
   team: string;
@@ -35,26 +40,8 @@ export interface Facet {
   other: number;
 }
 
-export interface FieldEntry {
-  name: string;
-  type: string;
-  kind: 'timestamp' | 'normalized' | 'meta' | 'original';
-  count: number;
-}
 
-export interface UnknownField {
-  field: string;
-  start: number;
-  end: number;
-  message: string;
-  suggestions: string[];
-}
 
-export interface FieldList {
-  fields: FieldEntry[];
-  sample: { events: number; total: number };
-  unknown: UnknownField[];
-}
 
 export interface SavedSearch {
   id: string;
@@ -102,14 +89,6 @@ export interface Rule extends RuleInput {
   updatedAt: string;
 }
 
-export interface RuleState {
-  ruleId: string;
-  status: 'ok' | 'firing';
-  firingGroups: Array<{ group: string; since: string | null; value: number }>;
-  lastEvaluatedAt: string | null;
-  lastError: { at: string; message: string } | null;
-  lastFiredAt: string | null;
-}
 
 export interface HistoryEntry {
   id: string;
@@ -120,24 +99,7 @@ export interface HistoryEntry {
   detail?: Record<string, unknown>;
 }
 
-export interface PreviewWindow {
-  start: string;
-  end: string;
-  count: number;
-  fired: boolean;
-  groups: Array<{ group: string; value: number }>;
-}
 
-export interface Preview {
-  from: string;
-  to: string;
-  windowMs: number;
-  matches: number;
-  firings: number;
-  exact: boolean;
-  note?: string;
-  windows: PreviewWindow[];
-}
 
 export class ApiError extends Error {
   readonly status: number;
