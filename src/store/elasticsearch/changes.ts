@@ -68,7 +68,10 @@ export async function readChanges(
   const from = decodePosition(after);
   // Nothing received after the horizon is read yet: it may not all be visible.
   const settled = horizon - 1;
-  if (settled <= from.received && from.id === null) return { events: [], position: after };
+  // A horizon behind the position (another instance's longer settle time, its clock, or a
+  // restart with a shorter one) reads nothing yet; moving the position to the horizon would
+  // skip the events of `from.received` after `from.id`.
+  if (settled < from.received || (settled === from.received && from.id === null)) return { events: [], position: after };
   const response = await search({
     query: {
       bool: {
@@ -87,7 +90,7 @@ export async function readChanges(
     return { events, position: encodePosition({ received: Number(last.sort[0]), id: String(last.sort[1]) }) };
   }
   // Fewer than asked: everything up to the horizon has been looked at.
-  return { events, position: encodePosition({ received: Math.max(settled, from.received), id: null }) };
+  return { events, position: encodePosition({ received: settled, id: null }) };
 }
 
 export async function changesLag(search: Search, after: string): Promise<ChangesLag> {
