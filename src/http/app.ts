@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Alerting } from '../alerts/index.ts';
 import { AppError } from '../errors.ts';
-import type { AuditTrail, FailedAuthentication } from '../audit/trail.ts';
+import type { AuditTrail } from '../audit/trail.ts';
 import type { IngestService } from '../ingest/service.ts';
 import type { LiveTail } from '../search/live-tail.ts';
 import type { SearchService } from '../search/service.ts';
@@ -19,6 +19,7 @@ import { instrumentation } from '../metrics/index.ts';
 import { registerUiRoutes, sessionAuthentication, type UiDeps, usesSession } from '../ui/index.ts';
 import { authenticate } from './auth.ts';
 import { FailedAuthLimiter } from './auth-limiter.ts';
+import type { AuthRefusals } from './auth-refusals.ts';
 import type { AppEnv } from './context.ts';
 import { onError, validationHook } from './errors.ts';
 import { OPENAPI_PATH, registerOpenApiDocument } from './openapi.ts';
@@ -84,20 +85,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   registerHealthRoutes(app, { store: deps.store });
   registerOpenApiDocument(app, { version: deps.version, ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}) });
-  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
-
-  // One limiter for keys and sign-ins to the page: both are guesses at the same secrets.
-  const limiter = deps.authFailures
-    ? new FailedAuthLimiter({ maxFailures: deps.authFailures.max, windowMs: deps.authFailures.windowSeconds * 1000 })
-    : undefined;
+  // One limiter for keys, sign-ins to the page and the metrics token (src/http/auth-refusals.ts).
+  const refusals: AuthRefusals = {
+    limiter: deps.authFailures ? new FailedAuthLimiter({ maxFailures: deps.authFailures.max, windowMs: deps.authFailures.windowSeconds * 1000 }) : undefined,
+    record: (failure) => deps.audit.recordAuthFailure(failure),
+  };
   const trustedProxies = deps.trustedProxies ? new AddressSet(deps.trustedProxies) : undefined;
-  const recordAuthFailure = (failure: FailedAuthentication) => deps.audit.recordAuthFailure(failure);
-  const auth = authenticate({
-    teams: deps.teams,
-    ...(limiter ? { limiter } : {}),
-    ...(trustedProxies ? { trustedProxies } : {}),
-    record: recordAuthFailure,
-  });
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics, { refusals, trustedProxies });
+  const auth = authenticate({ teams: deps.teams, refusals, ...(trustedProxies ? { trustedProxies } : {}) });
   const sessionAuth = deps.ui ? sessionAuthentication(deps.ui.sessions, { trustedProxies }) : undefined;
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === OPENAPI_PATH) return next();
@@ -139,6 +134,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerAlertPreviewRoutes(app, { store: deps.store });
   registerAlertStateRoutes(app, { alerts: deps.alerting.service });
   if (deps.streams) registerStreamRoutes(app, { streams: deps.streams });
-  if (deps.ui) registerUiRoutes(app, deps.ui, { audit: deps.audit, limiter, trustedProxies, recordAuthFailure });
+  if (deps.ui) registerUiRoutes(app, deps.ui, { audit: deps.audit, refusals, trustedProxies });
   return app;
 }

@@ -3,12 +3,12 @@
  * from the body or the query string.
  */
 import type { MiddlewareHandler } from 'hono';
-import { AppError, RateLimitedError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { AddressSet } from '../net/cidr.ts';
-import { actorContext, type FailedAuthentication } from '../audit/trail.ts';
+import { actorContext } from '../audit/trail.ts';
 import { parseKey } from '../teams/keys.ts';
 import type { AuthFailure, TeamService } from '../teams/service.ts';
-import type { FailedAuthLimiter } from './auth-limiter.ts';
+import { type AuthRefusals, countRefusal, refuseWhileLimited } from './auth-refusals.ts';
 import { clientAddress } from './client-address.ts';
 import type { AppEnv } from './context.ts';
 
@@ -24,11 +24,9 @@ function presentedKey(header: (name: string) => string | undefined): string | nu
 
 export interface AuthenticateOptions {
   teams: TeamService;
-  /** Refuses an address after too many failures (429 with Retry-After). */
-  limiter?: FailedAuthLimiter;
+  /** Refuses an address after too many failures (429 with Retry-After) and records each. */
+  refusals: AuthRefusals;
   trustedProxies?: AddressSet;
-  /** Writes a refusal to the audit trail; when that fails the client still gets its 401. */
-  record?: (failure: FailedAuthentication) => Promise<void>;
 }
 
 /** The public part of a presented key, safe to keep: a team key's id, or the operator key's fixed prefix. */
@@ -43,19 +41,10 @@ export function authenticate(o: AuthenticateOptions): MiddlewareHandler<AppEnv> 
   return async (c, next) => {
     const ip = clientAddress(c, o.trustedProxies);
     c.set('clientIp', ip);
-    const wait = ip && o.limiter ? o.limiter.retryAfterSeconds(ip) : 0;
-    if (wait > 0) throw new RateLimitedError(`too many failed authentications from this address; retry in ${wait} s`, wait);
+    refuseWhileLimited(o.refusals, ip);
 
     const refuse = async (reason: AuthFailure, presented: string | null, error: AppError): Promise<never> => {
-      const limited = ip !== undefined && o.limiter !== undefined && o.limiter.fail(ip);
-      const base = { reason, keyPrefix: keyPrefix(presented), method: c.req.method, path: c.req.path, requestId: c.get('requestId'), ip, userAgent: c.req.header('user-agent') };
-      try {
-        await o.record?.({ ...base, status: 401 });
-        // Once per window: the refusals that follow are not written, so a flood costs no writes.
-        if (limited) await o.record?.({ ...base, status: 429 });
-      } catch (err) {
-        c.get('logger').error({ err }, 'could not record a failed authentication in the audit trail');
-      }
+      await countRefusal(c, o.refusals, ip, reason, keyPrefix(presented));
       throw error;
     };
 

@@ -10,7 +10,10 @@ import type { MiddlewareHandler } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { matchedRoutes } from 'hono/route';
 import { AppError } from '../errors.ts';
+import { type AuthRefusals, countRefusal, refuseWhileLimited } from '../http/auth-refusals.ts';
+import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/context.ts';
+import type { AddressSet } from '../net/cidr.ts';
 import type { Metrics } from './registry.ts';
 
 export interface MetricsAccess {
@@ -40,17 +43,26 @@ function normalMethod(method: string): string {
   return METHODS.has(method) ? method : 'OTHER';
 }
 
-export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, { metrics, token }: MetricsAccess): void {
+export interface MetricsGuard {
+  /** The API's own: a wrong token is one more guess from its address. */
+  refusals: AuthRefusals;
+  trustedProxies?: AddressSet | undefined;
+}
+
+export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, { metrics, token }: MetricsAccess, guard: MetricsGuard): void {
   const expected = token === undefined ? undefined : digest(token);
   app.get('/metrics', async (c) => {
     if (!metrics) {
       throw new AppError('NOT_FOUND', '/metrics is off: set AUDITLOG_METRICS_TOKEN (or AUDITLOG_METRICS=open) to serve it');
     }
     if (expected !== undefined) {
+      const ip = clientAddress(c, guard.trustedProxies);
+      refuseWhileLimited(guard.refusals, ip);
       const header = c.req.header('authorization') ?? '';
       const sent = /^Bearer (.+)$/i.exec(header)?.[1];
       // Compared as digests: equal lengths, and no early exit on the first different byte.
       if (sent === undefined || !timingSafeEqual(digest(sent), expected)) {
+        await countRefusal(c, guard.refusals, ip, sent === undefined ? 'missing' : 'wrong_secret', null);
         c.header('WWW-Authenticate', 'Bearer realm="metrics"');
         throw new AppError('UNAUTHORIZED', 'GET /metrics needs the AUDITLOG_METRICS_TOKEN as a bearer token');
       }

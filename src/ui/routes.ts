@@ -9,13 +9,13 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
-import { AppError, RateLimitedError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { keyPrefix } from '../http/auth.ts';
-import type { FailedAuthLimiter } from '../http/auth-limiter.ts';
+import { type AuthRefusals, countRefusal, refuseWhileLimited } from '../http/auth-refusals.ts';
 import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/context.ts';
 import type { AddressSet } from '../net/cidr.ts';
-import type { AuditTrail, FailedAuthentication } from '../audit/trail.ts';
+import type { AuditTrail } from '../audit/trail.ts';
 import type { Principal } from '../teams/model.ts';
 import type { Session } from '../teams/session-store.ts';
 import { loadBundle } from './bundle.ts';
@@ -78,10 +78,9 @@ const view = (s: Session): SessionView => ({
 
 export interface UiRouteDeps {
   audit: AuditTrail;
-  /** The API's limiter of failed authentications: a sign-in with a wrong key is one more guess. */
-  limiter?: FailedAuthLimiter | undefined;
+  /** The API's own: a sign-in with a wrong key is one more guess. */
+  refusals: AuthRefusals;
   trustedProxies?: AddressSet | undefined;
-  recordAuthFailure?: ((failure: FailedAuthentication) => Promise<void>) | undefined;
 }
 
 export function registerUiRoutes(app: OpenAPIHono<AppEnv>, ui: UiDeps, deps: UiRouteDeps) {
@@ -144,23 +143,13 @@ export function registerUiRoutes(app: OpenAPIHono<AppEnv>, ui: UiDeps, deps: UiR
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the key as JSON: {"key": "alk_…"}');
     }
     const ip = clientAddress(c, deps.trustedProxies);
-    const wait = ip && deps.limiter ? deps.limiter.retryAfterSeconds(ip) : 0;
-    if (wait > 0) throw new RateLimitedError(`too many failed authentications from this address; retry in ${wait} s`, wait);
+    refuseWhileLimited(deps.refusals, ip);
     const parsed = SignInBody.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'field key: the API key to sign in with is required', { field: 'key' });
     // A session the browser still had ends here: a sign-in never continues an old session.
     await sessions.signOut(readSessionToken(c));
     const { token, session } = await sessions.signIn(parsed.data.key).catch(async (err: unknown) => {
-      if (err instanceof SignInRefused) {
-        const limited = ip !== undefined && deps.limiter !== undefined && deps.limiter.fail(ip);
-        const base = { reason: err.reason, keyPrefix: keyPrefix(parsed.data.key.trim()), method: c.req.method, path: c.req.path, requestId: c.get('requestId'), ...(ip ? { ip } : {}), userAgent: c.req.header('user-agent') };
-        try {
-          await deps.recordAuthFailure?.({ ...base, status: 401 });
-          if (limited) await deps.recordAuthFailure?.({ ...base, status: 429 });
-        } catch (recordErr) {
-          c.get('logger').error({ err: recordErr }, 'could not record a failed sign-in in the audit trail');
-        }
-      }
+      if (err instanceof SignInRefused) await countRefusal(c, deps.refusals, ip, err.reason, keyPrefix(parsed.data.key.trim()));
       throw err;
     });
     const secure = isSecureRequest(c, ui.baseUrl);
