@@ -49,6 +49,11 @@ export async function startHarness(store: StoreKind, env: Record<string, string>
     // Suites send events at fixed dates (some months back); a ten-year retention keeps them inside it whatever the
     // day the suite runs. Suites about retention itself pass their own AUDITLOG_RETENTION_DAYS.
     AUDITLOG_RETENTION_DAYS: '3650',
+    // On Elasticsearch every suite's server shares the alert outbox and the streams' state: a
+    // scheduler or stream runner in one file would act on another file's rules and streams.
+    // Suites evaluate rules through the API; the streams suite turns its runner on.
+    AUDITLOG_ALERTS: 'off',
+    AUDITLOG_STREAMS: 'off',
     ...(store === 'elasticsearch'
       ? { ES_URL: process.env.ES_URL!, ES_USERNAME: process.env.ES_USERNAME ?? '', ES_PASSWORD: process.env.ES_PASSWORD ?? '' }
       : {}),

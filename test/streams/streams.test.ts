@@ -34,6 +34,7 @@ describe.each(storeKinds('event streams'))('event streams on %s', { timeout: 90_
 
   beforeAll(async () => {
     h = await startHarness(kind, {
+      AUDITLOG_STREAMS: 'on',
       AUDITLOG_ALERT_ALLOWED_TARGETS: LOOPBACK_TARGETS,
       AUDITLOG_STREAM_POLL_MS: '200',
       AUDITLOG_STREAM_SETTLE_MS: '2500',

@@ -86,7 +86,8 @@ describe.skipIf(!chromiumAvailable()).each(storeKinds('web page'))('the Audit Lo
     const port = await freePort();
     // The notification test's webhook receiver is on loopback, which only an operator may allow.
     h = await startHarness(kind, { AUDITLOG_BASE_URL: `http://127.0.0.1:${port}`, AUDITLOG_ALERTS: 'off', AUDITLOG_ALERT_ALLOWED_TARGETS: LOOPBACK_TARGETS }, { port });
-    for (const batch of generateDemo()) await ingest('a', batch.events, batch.format);
+    // Six days: the whole demo stays inside the page's default "last 7 days" for the whole run.
+    for (const batch of generateDemo({ days: 6 })) await ingest('a', batch.events, batch.format);
     const now = Date.now();
     markerId = (await ingest('a', [
       { '@timestamp': new Date(now - 3_600_000).toISOString(), event: { action: 'notify-marker', outcome: 'success' }, user: { email: 'marker@example.com' } },
