@@ -216,7 +216,8 @@ describe('scheduler with real cron ticks', () => {
       condition: { type: 'any' },
       channels: [{ type: 'webhook', url: r.url }],
     });
-    await store.append(team, [ev(team, Date.now() - 5_000, { 'event.action': 'delete' })]);
+    const at = Date.now() - 5_000;
+    await store.append(team, [ev(team, at, { 'event.action': 'delete' })]);
     const engine = new AlertEngine({ store, state, ingestDelayMs: 0 });
     const scheduler = new AlertScheduler({ engine, deliverer: new Deliverer({ egress: loopbackEgress, state }), state, deliverySchedule: '* * * * * *' });
     await scheduler.start();
@@ -224,7 +225,8 @@ describe('scheduler with real cron ticks', () => {
     const deadline = Date.now() + 6_000;
     while (r.requests.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
     expect(r.requests).toHaveLength(1);
-    expect((await state.getCursor(rule.id)).watermark).toBeGreaterThan(Date.now() - 3_000);
+    // The evaluated window reached past the event (not a time: a loaded machine skips cron ticks).
+    expect((await state.getCursor(rule.id)).watermark).toBeGreaterThan(at);
     // Later ticks keep evaluating but find nothing new: still one notification.
     await new Promise((res) => setTimeout(res, 1_500));
     expect(r.requests).toHaveLength(1);

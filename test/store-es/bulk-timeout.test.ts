@@ -33,7 +33,7 @@ describeElasticsearch('Elasticsearch store: a bulk answer lost to a timeout', ()
             if (res.destroyed) return;
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             res.end(Buffer.concat(body));
-          }, hold ? 3_000 : 0);
+          }, hold ? 8_000 : 0);
         });
       });
       req.pipe(out);
@@ -43,7 +43,8 @@ describeElasticsearch('Elasticsearch store: a bulk answer lost to a timeout', ()
       ...connectionOptions(),
       node: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
       prefix,
-      requestTimeoutMs: 1_500,
+      // Room for every other request (templates at connect, index creation) on a loaded node.
+      requestTimeoutMs: 4_000,
     });
   });
   afterAll(async () => {
