@@ -27,6 +27,7 @@ const ENTRIES: Entry[] = [
   { name: 'geoip', file: 'geoip.bench.ts', skip: () => null },
   { name: 'metrics', file: 'metrics.bench.ts', skip: () => null },
   { name: 'import', file: 'import.bench.ts', skip: () => null },
+  { name: 'checkpoint', file: 'checkpoint.bench.ts', skip: () => null },
 ];
 
 interface Outcome {

@@ -3,30 +3,19 @@
  * reads (WAL lets readers run beside the one writer on the main thread), one read at a time,
  * each under its time budget (read-control.ts).
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { registerFunctions } from './functions.ts';
 import { ReadControl } from './read-control.ts';
 import { CANCELLED_READ, type FromWorker, serializeError, type ToWorker } from './read-messages.ts';
 import { runRead } from './reads.ts';
+import { lowerThisThreadsPriority } from './thread-priority.ts';
 
 /** Connections kept open per worker; the least recently used beyond this are closed. */
 const MAX_CONNECTIONS = 32;
 
-/**
- * Reads run at a lower CPU priority than the event loop (nice +10: about a tenth of its share
- * when both want a core), so that health checks, authentication and ingest stay fast while
- * every worker is busy with a heavy query. Linux only (a thread's id is in /proc/thread-self);
- * elsewhere the workers keep the process's priority.
- */
-const READ_NICENESS = 10;
-try {
-  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), READ_NICENESS);
-} catch {
-  // Not Linux, or not allowed: same priority as the event loop.
-}
+// Every worker may be busy with a heavy query: the event loop keeps the larger share of a core.
+lowerThisThreadsPriority();
 
 const port = parentPort!;
 const flags = new Int32Array((workerData as { flags: SharedArrayBuffer }).flags);
