@@ -135,17 +135,25 @@ describe('Checkpointer', () => {
   });
 
   it('answers with an error, and goes on, for a file that is gone; sends nothing once closed', async () => {
-    const checkpoints = new Checkpointer();
+    const failures: string[] = [];
+    const checkpoints = new Checkpointer({ onFailure: (file) => failures.push(file) });
     const gone = join(dir, 'gone.db');
     checkpoints.request(gone);
     await checkpoints.idle();
     expect(checkpoints.last.get(gone)!.error).toMatch(/unable to open|no such file|SQLITE_CANTOPEN/i);
+    // The store's writer of that file then checkpoints by itself again.
+    expect(failures).toEqual([gone]);
 
     const file = join(dir, 'c.db');
     const db = writer(file);
     write(db, 0, 10);
     checkpoints.request(file);
-    await checkpoints.forget(file);
+    const forgotten = checkpoints.forget(file);
+    // Asked for while it is being let go of: not sent, so the forget does not wait for it.
+    write(db, 10, 10);
+    checkpoints.request(file);
+    await forgotten;
+    expect(checkpoints.logFrames(file)).toBe(0);
     await checkpoints.close();
     checkpoints.request(file);
     await checkpoints.idle();

@@ -18,7 +18,9 @@ port.on('message', ({ file }: CheckpointRequest) => {
     // Opened per request: a team dropped since has no file, and nothing is held open for it.
     const db = new Database(file, { fileMustExist: true });
     try {
-      // The default synchronous (FULL) syncs the database file before the log can be reused.
+      // Set, not left to the build's default (better-sqlite3 builds NORMAL for WAL files): the
+      // database file is synced before the log can be written over.
+      db.pragma('synchronous = FULL');
       const [row] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
       if (row) done.result = row;
     } finally {

@@ -41,22 +41,43 @@ interface FileState {
   pause: NodeJS.Timeout | null;
   /** `catchUp` callers, each waiting for the answer to checkpoint number `target`. */
   catchUps: Array<{ target: number; resolve: () => void }>;
-  /** `forget` callers, waiting until nothing is on its way. */
+  /** `forget` callers, waiting until nothing is on its way; no checkpoint is asked for meanwhile. */
   released: Array<() => void>;
 }
 
+export interface CheckpointerOptions {
+  /**
+   * A checkpoint of `file` failed (the thread could not open it, or died). The store lets that
+   * file's writer checkpoint by itself again, so that its log cannot grow without end.
+   */
+  onFailure?: (file: string, error: string) => void;
+}
+
 export class Checkpointer {
+  readonly #onFailure: ((file: string, error: string) => void) | undefined;
   #worker: Worker | null = null;
   readonly #files = new Map<string, FileState>();
   readonly #idle: Array<() => void> = [];
   #closed = false;
   /** The last answer per file, for tests and diagnostics. */
   readonly last = new Map<string, CheckpointDone>();
+  /** The last successful count per file: how long the log was. */
+  readonly #lastLog = new Map<string, number>();
+
+  constructor({ onFailure }: CheckpointerOptions = {}) {
+    this.#onFailure = onFailure;
+  }
+
+  /** Frames in `file`'s log at its last successful checkpoint (0 when none yet). */
+  logFrames(file: string): number {
+    return this.#lastLog.get(file) ?? 0;
+  }
 
   /** Asks for a checkpoint of `file` after a commit to it. */
   request(file: string): void {
     if (this.#closed) return;
     const s = this.#state(file);
+    if (s.released.length > 0) return;
     if (busy(s)) s.again = true;
     else this.#send(file, s);
   }
@@ -68,6 +89,7 @@ export class Checkpointer {
   catchUp(file: string): Promise<void> {
     if (this.#closed) return Promise.resolve();
     const s = this.#state(file);
+    if (s.released.length > 0) return Promise.resolve();
     let target: number;
     if (s.pause) {
       clearTimeout(s.pause);
@@ -98,6 +120,7 @@ export class Checkpointer {
    */
   forget(file: string): Promise<void> {
     this.last.delete(file);
+    this.#lastLog.delete(file);
     const s = this.#files.get(file);
     if (!s) return Promise.resolve();
     this.#stop(s);
@@ -154,14 +177,16 @@ export class Checkpointer {
     // An idle checkpointer does not keep the process alive.
     worker.unref();
     worker.on('message', (m: CheckpointDone) => this.#answered(m));
-    const lost = (error: string) => {
+    let failure = '';
+    // Not counted as answered yet: the thread closes its connections only as it exits, and a
+    // file is let go of (forget) only once no connection of it is left.
+    worker.on('error', (err) => (failure = `: ${err.message}`));
+    worker.on('exit', (code) => {
       if (this.#worker !== worker) return;
       this.#worker = null;
       // What was on its way is lost with the thread; the next commit to each file asks again.
-      for (const [file, s] of this.#files) if (s.sent > s.answered) this.#answered({ file, error });
-    };
-    worker.on('error', (err) => lost(err.message));
-    worker.on('exit', (code) => lost(`checkpoint thread exited with code ${code}`));
+      for (const [file, s] of this.#files) if (s.sent > s.answered) this.#answered({ file, error: `checkpoint thread exited with code ${code}${failure}` });
+    });
     this.#worker = worker;
     return worker;
   }
@@ -170,7 +195,11 @@ export class Checkpointer {
     const s = this.#files.get(m.file);
     if (!s) return;
     s.answered++;
-    this.last.set(m.file, m);
+    if (s.released.length === 0) {
+      this.last.set(m.file, m);
+      if (m.result) this.#lastLog.set(m.file, m.result.log);
+      if (m.error !== undefined) this.#onFailure?.(m.file, m.error);
+    }
     s.catchUps = s.catchUps.filter((c) => (c.target <= s.answered ? (c.resolve(), false) : true));
     if (s.again && !this.#closed) {
       s.again = false;

@@ -100,6 +100,10 @@ const FTS_DELETEMERGE = 10;
  * up before the next write. SQLite's own threshold is 1,000 frames, checked inside the commit.
  */
 const LOG_CATCH_UP_FRAMES = 16_384;
+/** Longest wait of a write for that catch-up. */
+const CATCH_UP_MAX_WAIT_MS = 1_000;
+/** SQLite's own threshold, for a writer whose checkpoints failed on the thread. */
+const SQLITE_AUTOCHECKPOINT_FRAMES = 1_000;
 const FTS_MERGE_PAGES = 16;
 const FTS_MERGE_MAX_STEPS = 10_000;
 
@@ -124,7 +128,7 @@ export class SqliteStore implements AuditStore {
     this.#now = now;
     this.#inline = reads === 'inline' ? new InlineReads((team) => this.#open(team).db, queryTimeoutMs) : null;
     this.#reads = this.#inline ?? new ReadPool({ budgetMs: queryTimeoutMs, ...(readWorkers !== undefined ? { size: readWorkers } : {}) });
-    this.#checkpoints = checkpoints === 'thread' ? new Checkpointer() : null;
+    this.#checkpoints = checkpoints === 'thread' ? new Checkpointer({ onFailure: (file) => this.#checkpointFailed(file) }) : null;
     mkdirSync(dataDir, { recursive: true });
   }
 
@@ -227,6 +231,8 @@ export class SqliteStore implements AuditStore {
     if (deleted === 0) return 0;
     const changes = db.prepare('SELECT total_changes()').pluck();
     for (let step = 0; step < FTS_MERGE_MAX_STEPS && stillOpen(); step++) {
+      await this.#roomInLog(t);
+      if (!stillOpen()) break;
       const before = changes.get() as number;
       db.exec(`INSERT INTO fts (fts, rank) VALUES ('merge', ${FTS_MERGE_PAGES})`);
       this.#checkpoints?.request(db.name);
@@ -314,8 +320,17 @@ export class SqliteStore implements AuditStore {
    * written over from its start, not cut (cutting a log grown to gigabytes took 0.6 s here).
    */
   async #roomInLog(t: TeamDb): Promise<void> {
-    const frames = this.#checkpoints?.last.get(t.db.name)?.result?.log ?? 0;
-    if (frames > LOG_CATCH_UP_FRAMES) await this.#checkpoints!.catchUp(t.db.name);
+    const checkpoints = this.#checkpoints;
+    if (!checkpoints || checkpoints.logFrames(t.db.name) <= LOG_CATCH_UP_FRAMES) return;
+    // Bounded: after a long-held snapshot the copy can take seconds, and the bound is soft.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([checkpoints.catchUp(t.db.name), new Promise((resolve) => (timer = setTimeout(resolve, CATCH_UP_MAX_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** A checkpoint of `file` failed on the thread: its writer checkpoints by itself again. */
+  #checkpointFailed(file: string): void {
+    for (const t of this.#teams.values()) if (t.db.name === file && t.db.open) t.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_FRAMES}`);
   }
 
   #open(team: TeamId): TeamDb {
