@@ -9,14 +9,18 @@
  * their own work does not sit on the server's event loop.
  *
  * Twice, on copies of the same data, in one run:
- * - `inline`: reads on the event loop, as the store ran them before issue 8 (the baseline);
- * - `pool`: reads in the worker pool (src/store/sqlite/read-pool.ts), the default.
+ * - `inline`: reads on the event loop and WAL checkpoints inside commits, as the store ran
+ *   them before issue 8 (the baseline);
+ * - `pool`: reads in the worker pool (src/store/sqlite/read-pool.ts) and checkpoints on the
+ *   checkpointer's thread (checkpointer.ts), the default.
+ * A third side, `pool-commit` (reads in the pool, checkpoints inside commits), measures the
+ * checkpointer alone: BENCH_SIDES=pool-commit,pool.
  * Reported per side: ingest and search latency (p50/p95/p99), events/s ingested, searches/s,
  * /healthz p99 and max, and the ratios. Goal (issue 8): ingest p99 < 500 ms and search p99
  * < 1 s with 500-event batches at ≥ 7,500 events/s.
  *
  * Knobs: BENCH_EVENTS, BENCH_SECONDS, BENCH_BATCH, BENCH_INGESTERS, BENCH_SEARCHERS,
- * BENCH_SIDES (`inline,pool`), BENCH_READ_WORKERS (pool size; default the store's).
+ * BENCH_SIDES (`inline,pool`; also `pool-commit`), BENCH_READ_WORKERS (pool size; default the store's).
  */
 import { fork } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +44,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const INGESTERS = Number(process.env.BENCH_INGESTERS ?? 8);
 const SEARCHERS = Number(process.env.BENCH_SEARCHERS ?? 4);
-const SIDES = (process.env.BENCH_SIDES ?? 'inline,pool').split(',').map((s) => s.trim()) as Array<'inline' | 'pool'>;
+const SIDES = (process.env.BENCH_SIDES ?? 'inline,pool').split(',').map((s) => s.trim()) as Side[];
+type Side = 'inline' | 'pool' | 'pool-commit';
 const READ_WORKERS = process.env.BENCH_READ_WORKERS ? Number(process.env.BENCH_READ_WORKERS) : undefined;
 const TEAM = 'bench' as TeamId;
 
@@ -151,13 +156,15 @@ if (process.argv[2] === 'load') {
 }
 
 // --- the server side ---------------------------------------------------------------------------
-/** The runtime of the server, with its SQLite store's reads where the side says. */
-async function startSide(dataDir: string, reads: 'inline' | 'pool') {
+/** The runtime of the server, with its SQLite store's reads and checkpoints where the side says. */
+async function startSide(dataDir: string, side: Side) {
+  const reads = side === 'inline' ? 'inline' : 'pool';
+  const checkpoints = side === 'pool' ? 'thread' : 'commit';
   const config = loadConfig({ AUDITLOG_DATA_DIR: dataDir, AUDITLOG_LOG_LEVEL: 'warn', AUDITLOG_ALERTS: 'off' });
   const logger = createLogger(config);
   const rt = await createRuntime(config, logger);
   // The runtime's own store stays unused (it is closed with the runtime): this one takes every call.
-  const store = new SqliteStore({ dataDir, reads, ...(READ_WORKERS ? { readWorkers: READ_WORKERS } : {}) });
+  const store = new SqliteStore({ dataDir, reads, checkpoints, ...(READ_WORKERS ? { readWorkers: READ_WORKERS } : {}) });
   const app = createApp({
     store,
     alerting: rt.alerting,
@@ -250,12 +257,13 @@ async function main(): Promise<void> {
         `| ${side} | ${ms(i.p50)} | ${ms(i.p95)} | ${ms(i.p99)} | ${ms(r.ingested / r.seconds)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${(r.searchMs.length / r.seconds).toFixed(1)} | ${ms(h.p99)} | ${ms(h.max)} |`,
       );
     }
-    const before = rows.find((x) => x.side === 'inline')?.r;
     const after = rows.find((x) => x.side === 'pool')?.r;
+    const baseline = rows.find((x) => x.side === 'inline') ?? rows.find((x) => x.side === 'pool-commit');
+    const before = baseline?.r;
     if (before && after) {
       const ratio = (a: number, b: number) => (b === 0 ? '-' : `${(a / b).toFixed(2)}×`);
       console.log(
-        `\npool vs inline: ingest p99 ${ratio(stats(after.ingestMs).p99, stats(before.ingestMs).p99)}, search p99 ${ratio(stats(after.searchMs).p99, stats(before.searchMs).p99)}, ` +
+        `\npool vs ${baseline!.side}: ingest p99 ${ratio(stats(after.ingestMs).p99, stats(before.ingestMs).p99)}, search p99 ${ratio(stats(after.searchMs).p99, stats(before.searchMs).p99)}, ` +
           `events/s ${ratio(after.ingested, before.ingested)}, searches/s ${ratio(after.searchMs.length, before.searchMs.length)}, /healthz max ${ratio(stats(after.healthMs).max, stats(before.healthMs).max)}`,
       );
       const p99i = stats(after.ingestMs).p99;
