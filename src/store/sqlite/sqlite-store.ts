@@ -95,6 +95,8 @@ const DELETE_CHUNK_MAX = 2_000;
  * space in steps of FTS_MERGE_PAGES pages (measured: 10 steps of at most 18 ms each).
  */
 const FTS_DELETEMERGE = 10;
+const FTS_MERGE_PAGES = 16;
+const FTS_MERGE_MAX_STEPS = 10_000;
 /**
  * A write log of more frames than this (64 MB of 4 KiB pages) waits for a checkpoint to catch
  * up before the next write. SQLite's own threshold is 1,000 frames, checked inside the commit.
@@ -104,8 +106,6 @@ const LOG_CATCH_UP_FRAMES = 16_384;
 const CATCH_UP_MAX_WAIT_MS = 1_000;
 /** SQLite's own threshold, for a writer whose checkpoints failed on the thread. */
 const SQLITE_AUTOCHECKPOINT_FRAMES = 1_000;
-const FTS_MERGE_PAGES = 16;
-const FTS_MERGE_MAX_STEPS = 10_000;
 
 export class SqliteStore implements AuditStore {
   readonly kind = 'sqlite' as const;
