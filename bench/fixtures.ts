@@ -1,6 +1,7 @@
 /**
  * Shared bench fixtures: the deterministic event generator and the search query mix, so the
- * SQLite and Elasticsearch benches store the same data and time the same queries.
+ * SQLite and Elasticsearch benches store the same data and time the same queries, and the
+ * event-loop stall probe (also used by the read-pool test).
  *
  * The generator writes events in the shapes of the seed formats (Coralogix audit trail,
  * Threat Stack audit log, BigPanda audit log) with the normalized ECS fields an adapter
@@ -216,4 +217,19 @@ export function alertEvent(i: number, team: string, total: number): StoredEvent 
     original,
     raw: JSON.stringify(original),
   };
+}
+
+/** Runs `fn` (its error is returned, not thrown) while probing the event loop every 5 ms; returns the longest gap seen. */
+export async function longestStall<T>(fn: () => Promise<T>): Promise<{ result: T | Error; stallMs: number; ms: number }> {
+  let last = performance.now();
+  let stallMs = 0;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    stallMs = Math.max(stallMs, now - last);
+    last = now;
+  }, 5);
+  const t0 = performance.now();
+  const result = await fn().catch((e: Error) => e);
+  clearInterval(probe);
+  return { result, stallMs, ms: performance.now() - t0 };
 }

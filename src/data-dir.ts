@@ -89,12 +89,13 @@ export function migrateDataDir(dir: string): MigrationReport {
     (internal ? report.state : report.teams).push(base);
   }
   // The renames are durable only once the directories that hold the entries are.
-  for (const d of [stateDir, teamsDir, dir]) syncDirectory(d);
+  for (const d of [stateDir, teamsDir, dir]) syncPath(d);
   return report;
 }
 
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** fsync of a file, or of a directory so that the entries created or renamed in it last. */
+export function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
   } finally {

@@ -9,10 +9,10 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { STATE_DATABASES, STATE_DIR, TEAMS_DIR } from '../data-dir.ts';
+import { STATE_DATABASES, STATE_DIR, syncPath, TEAMS_DIR } from '../data-dir.ts';
 import { TeamId } from '../events/event.ts';
 import { Manifest, MANIFEST_FILE, MANIFEST_FORMAT, type ManifestFile } from './manifest.ts';
 
@@ -220,13 +220,4 @@ function writeDurably(file: string, text: string): void {
   writeFileSync(file, text);
   syncPath(file);
   syncPath(dirname(file));
-}
-
-function syncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Manifest } from '../../src/backup/manifest.ts';
 import { Ledger, produce, type Target } from '../fault/ledger.ts';
-import { type ServerProcess, startServerProcess } from '../fault/server-process.ts';
+import { postJson, type ServerProcess, startServerProcess } from '../fault/server-process.ts';
 import { OPERATOR_KEY } from '../http/harness.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -38,16 +38,6 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('exit', (code) => resolve({ code, stderr }));
   });
-}
-
-async function operator(server: ServerProcess, path: string, json: unknown) {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(json),
-  });
-  expect(res.status, path).toBe(201);
-  return res.json();
 }
 
 async function read(url: string, key: string, path: string): Promise<unknown> {
@@ -90,9 +80,9 @@ describe('auditlog backup and restore (SQLite)', () => {
       let restored: ServerProcess | undefined;
       try {
         const team = `backup${randomBytes(4).toString('hex')}`;
-        await operator(server, '/api/v1/teams', { id: team });
-        const ingestKey = ((await operator(server, `/api/v1/teams/${team}/keys`, { role: 'ingest' })) as { secret: string }).secret;
-        const readKey = ((await operator(server, `/api/v1/teams/${team}/keys`, { role: 'read' })) as { secret: string }).secret;
+        await postJson(server, '/api/v1/teams', OPERATOR_KEY, { id: team });
+        const ingestKey = ((await postJson(server, `/api/v1/teams/${team}/keys`, OPERATOR_KEY, { role: 'ingest' })) as { secret: string }).secret;
+        const readKey = ((await postJson(server, `/api/v1/teams/${team}/keys`, OPERATOR_KEY, { role: 'read' })) as { secret: string }).secret;
         const target: Target = { url: () => server.url, ingestKey, readKey };
         const ledger = new Ledger('backup-suite');
         const from = new Date(Date.now() - 60_000).toISOString();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPERATOR_KEY, storeKinds } from '../http/harness.ts';
 import { Ledger, produce, type Target, verify } from './ledger.ts';
-import { type ServerProcess, startServerProcess } from './server-process.ts';
+import { postJson, startServerProcess } from './server-process.ts';
 
 const PRODUCERS = 4;
 const BATCHES = 40;
@@ -24,16 +24,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function operator(server: ServerProcess, path: string, json: unknown) {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(json),
-  });
-  expect(res.status, path).toBe(201);
-  return res.json();
-}
 
 describe.each(storeKinds('fault: kill -9 during ingest'))('kill -9 of the server during ingest on %s', (kind) => {
   it(
@@ -49,9 +39,9 @@ describe.each(storeKinds('fault: kill -9 during ingest'))('kill -9 of the server
       });
       try {
         const team = `fault${randomBytes(4).toString('hex')}`;
-        await operator(server, '/api/v1/teams', { id: team });
-        const ingest = (await operator(server, `/api/v1/teams/${team}/keys`, { role: 'ingest' })) as { secret: string };
-        const read = (await operator(server, `/api/v1/teams/${team}/keys`, { role: 'read' })) as { secret: string };
+        await postJson(server, '/api/v1/teams', OPERATOR_KEY, { id: team });
+        const ingest = (await postJson(server, `/api/v1/teams/${team}/keys`, OPERATOR_KEY, { role: 'ingest' })) as { secret: string };
+        const read = (await postJson(server, `/api/v1/teams/${team}/keys`, OPERATOR_KEY, { role: 'read' })) as { secret: string };
         const target: Target = { url: () => server.url, ingestKey: ingest.secret, readKey: read.secret };
         const ledger = new Ledger(team);
         const total = PRODUCERS * BATCHES * BATCH_SIZE;

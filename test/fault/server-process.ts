@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -62,4 +63,15 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     output: () => output,
   };
   return server;
+}
+
+/** POSTs `json` with `key` and expects `status` (the server's answer in the message otherwise); returns the answer's body. */
+export async function postJson(server: ServerProcess, path: string, key: string, json: unknown, status = 201): Promise<unknown> {
+  const res = await fetch(server.url + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(json),
+  });
+  expect(res.status, `${path}: ${await res.clone().text()}`).toBe(status);
+  return res.json();
 }

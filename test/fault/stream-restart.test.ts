@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LOOPBACK_TARGETS } from '../alerts/receivers.ts';
 import { OPERATOR_KEY, storeKinds } from '../http/harness.ts';
 import { type Answer, startStreamReceiver } from '../streams/receiver.ts';
-import { type ServerProcess, startServerProcess } from './server-process.ts';
+import { postJson, startServerProcess } from './server-process.ts';
 
 const REQUESTS = 24;
 const PER_REQUEST = 20;
@@ -23,16 +23,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function call(server: ServerProcess, path: string, key: string, json: unknown, status: number) {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(json),
-  });
-  expect(res.status, `${path}: ${await res.clone().text()}`).toBe(status);
-  return res.json();
-}
 
 describe.each(storeKinds('fault: kill -9 during stream delivery'))('kill -9 of the server during stream delivery on %s', (kind) => {
   it(
@@ -61,16 +51,16 @@ describe.each(storeKinds('fault: kill -9 during stream delivery'))('kill -9 of t
       });
       try {
         const team = `sfault${randomBytes(4).toString('hex')}`;
-        await call(server, '/api/v1/teams', OPERATOR_KEY, { id: team }, 201);
-        const ingestKey = ((await call(server, `/api/v1/teams/${team}/keys`, OPERATOR_KEY, { role: 'ingest' }, 201)) as { secret: string }).secret;
-        const adminKey = ((await call(server, `/api/v1/teams/${team}/keys`, OPERATOR_KEY, { role: 'admin' }, 201)) as { secret: string }).secret;
-        await call(server, '/api/v1/streams', adminKey, { name: 'siem', url: receiver.url, batchSize: BATCH, maxWaitSeconds: 0 }, 201);
+        await postJson(server, '/api/v1/teams', OPERATOR_KEY, { id: team }, 201);
+        const ingestKey = ((await postJson(server, `/api/v1/teams/${team}/keys`, OPERATOR_KEY, { role: 'ingest' }, 201)) as { secret: string }).secret;
+        const adminKey = ((await postJson(server, `/api/v1/teams/${team}/keys`, OPERATOR_KEY, { role: 'admin' }, 201)) as { secret: string }).secret;
+        await postJson(server, '/api/v1/streams', adminKey, { name: 'siem', url: receiver.url, batchSize: BATCH, maxWaitSeconds: 0 }, 201);
 
         // Store order of what was acknowledged: by request, and within a request as the store orders it.
         const expected: string[] = [];
         const ingest = async (i: number) => {
           const events = Array.from({ length: PER_REQUEST }, (_, j) => ({ '@timestamp': new Date().toISOString(), event: { action: 'fault' }, n: i * PER_REQUEST + j }));
-          const body = (await call(server, '/api/v1/events', ingestKey, events, 200)) as { accepted: Array<{ id: string }> };
+          const body = (await postJson(server, '/api/v1/events', ingestKey, events, 200)) as { accepted: Array<{ id: string }> };
           const ids = body.accepted.map((a) => a.id);
           expected.push(...(kind === 'sqlite' ? ids : ids.sort()));
         };

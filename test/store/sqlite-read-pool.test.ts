@@ -14,6 +14,7 @@ import type { QueryNode } from '../../src/query/ast.ts';
 import { ReadPool } from '../../src/store/sqlite/read-pool.ts';
 import type { ReadOp } from '../../src/store/sqlite/reads.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
+import { longestStall } from '../../bench/fixtures.ts';
 import { makeEvent, q, T0 } from './common.ts';
 
 const loc = { start: 0, end: 0 };
@@ -48,21 +49,6 @@ afterAll(async () => {
   await writer?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs `fn` while probing the event loop every 5 ms; returns the longest gap seen. */
-async function longestStall<T>(fn: () => Promise<T>): Promise<{ result: T | Error; stallMs: number; ms: number }> {
-  let last = performance.now();
-  let stallMs = 0;
-  const probe = setInterval(() => {
-    const now = performance.now();
-    stallMs = Math.max(stallMs, now - last);
-    last = now;
-  }, 5);
-  const t0 = performance.now();
-  const result = await fn().catch((e: Error) => e);
-  clearInterval(probe);
-  return { result, stallMs, ms: performance.now() - t0 };
-}
 
 describe('read pool', () => {
   it('a read over its budget ends at the budget with QueryTimeoutError; the event loop never waits for it; its worker is free at once', async () => {
